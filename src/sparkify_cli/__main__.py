@@ -1,0 +1,3 @@
+from sparkify_cli.cli import main
+
+main()

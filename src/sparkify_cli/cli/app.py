@@ -1,0 +1,101 @@
+"""The Typer app, its global options, and the one place errors become exit codes."""
+
+from __future__ import annotations
+
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import click
+import typer
+from typer.core import TyperGroup
+
+from sparkify_cli import __version__, console
+from sparkify_cli import errors as codes
+from sparkify_cli.errors import ConfigError, SparkifyError
+
+if TYPE_CHECKING:
+    from sparkify_cli.settings import Settings
+
+
+@dataclass
+class State:
+    env_file: Path | None = None
+    debug: bool = False
+
+
+class SparkifyGroup(TyperGroup):
+    """Maps every SparkifyError to a one-line message and its documented exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
+            raise
+        except SparkifyError as exc:
+            _report(ctx, exc)
+            ctx.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            console.error("interrupted")
+            ctx.exit(codes.INTERRUPTED)
+        except Exception as exc:  # a bug or an unwrapped driver error: still one line, exit 4
+            _report(ctx, exc)
+            ctx.exit(codes.WAREHOUSE)
+
+
+def _report(ctx: click.Context, exc: BaseException) -> None:
+    state = ctx.find_object(State)
+    if state is not None and state.debug:
+        console.err().print(console.escape("".join(traceback.format_exception(exc))))
+    message = str(exc) if isinstance(exc, SparkifyError) else f"{type(exc).__name__}: {exc}"
+    first_line = message.strip().splitlines()[0] if message.strip() else type(exc).__name__
+    suffix = "" if isinstance(exc, SparkifyError) or (state and state.debug) else " (rerun with --debug)"
+    console.error(first_line + suffix)
+
+
+app = typer.Typer(
+    cls=SparkifyGroup,
+    name="sparkify",
+    help="Load Sparkify song metadata and listening logs into a checked star schema "
+    "(DuckDB by default, or Amazon Redshift).\n\nExample: sparkify demo",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    rich_markup_mode=None,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"sparkify {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    ctx: typer.Context,
+    env_file: Annotated[
+        Path | None, typer.Option("--env-file", help="Read settings from this file instead of ./.env.")
+    ] = None,
+    debug: Annotated[bool, typer.Option("--debug", help="Show full tracebacks on errors.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """Load Sparkify song metadata and listening logs into a checked star schema."""
+    if env_file is not None and not env_file.is_file():
+        raise ConfigError(f"env file {env_file} does not exist")
+    ctx.obj = State(env_file=env_file, debug=debug)
+
+
+def state(ctx: click.Context) -> State:
+    found = ctx.find_object(State)
+    return found if found is not None else State()
+
+
+def settings(ctx: click.Context, **overrides: Any) -> Settings:
+    """Settings for this invocation: command-line overrides win over env and .env."""
+    from sparkify_cli.settings import load_settings
+
+    return load_settings(state(ctx).env_file, **overrides)

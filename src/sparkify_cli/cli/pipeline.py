@@ -1,0 +1,1 @@
+"""Pipeline commands: schema, stage, load, check, run, query, demo, generate, config."""

@@ -1,0 +1,37 @@
+"""`sparkify config ...`: inspect settings and store secrets."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+
+from sparkify_cli import console
+from sparkify_cli.cli.app import app, settings, state
+
+config_app = typer.Typer(help="Show the effective settings, store the Redshift password.", no_args_is_help=True)
+app.add_typer(config_app, name="config")
+
+
+@config_app.command("show")
+def show(
+    ctx: typer.Context,
+    fmt: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
+) -> None:
+    """Print every setting, its effective value and where it came from; secrets are masked.
+
+    Example: SPARKIFY_SCHEMA=analytics sparkify config show --format json
+    """
+    from sparkify_cli.settings import describe
+
+    rows = describe(settings(ctx), state(ctx).env_file)
+    if fmt == "json":
+        typer.echo(json.dumps([{"key": k, "value": v, "origin": o} for k, v, o in rows], indent=2))
+        return
+    from rich.table import Table
+
+    table = Table("setting", "value", "from")
+    for key, value, origin in rows:
+        table.add_row(key, console.escape(value), origin)
+    console.out().print(table)

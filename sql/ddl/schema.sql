@@ -1,0 +1,1 @@
+{{ m.create_schema(schema) }};

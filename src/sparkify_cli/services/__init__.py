@@ -1,0 +1,1 @@
+"""One module per verb: plain functions with typed results; no printing."""

@@ -6,14 +6,16 @@ WITH lines AS (
            pre_reason IS NULL AND json_valid(raw) AS valid
     FROM raw_lines
     WHERE pre_reason IS NOT NULL OR trim(raw) <> ''
+), typed AS (
+    SELECT *, CASE WHEN valid THEN json_type(raw) END AS top_type FROM lines
 ), parsed AS (
+    -- CASE guards each JSON function: AND does not short-circuit, and they fail on invalid JSON.
     SELECT *,
-           CASE WHEN valid THEN json_type(raw) END AS top_type,
-           CASE WHEN valid AND json_type(raw) = 'OBJECT' THEN json_extract(raw, [
+           CASE WHEN top_type = 'OBJECT' THEN json_extract(raw, [
            {%- for f in fields %}'$."{{ f.key }}"'{{ "," if not loop.last }}{% endfor %}]) END AS vals,
-           CASE WHEN valid AND json_type(raw) = 'OBJECT'
+           CASE WHEN top_type = 'OBJECT'
                 THEN len(json_keys(raw)) <> len(list_distinct(json_keys(raw))) END AS duplicate_keys
-    FROM lines
+    FROM typed
 )
 SELECT path, line_no, raw, vals, CAST(NULL AS INTEGER) AS col,
     CASE

@@ -60,8 +60,12 @@ def progress_bar() -> Iterator[object]:
 
     tasks: dict[str, int] = {}
     with Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=err(), transient=False,
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err(),
+        transient=False,
     ) as bar:
 
         def report(task: str, done: int, total: int | None) -> None:

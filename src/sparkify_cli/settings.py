@@ -36,6 +36,7 @@ class Settings(BaseSettings):
         extra="ignore",
         populate_by_name=True,
         hide_input_in_errors=True,
+        env_ignore_empty=True,  # a blank line in .env means "use the default"
     )
 
     # --- pipeline -------------------------------------------------------------------------
@@ -54,6 +55,14 @@ class Settings(BaseSettings):
         Path.home() / ".cache" / "sparkify", description="local copy of S3 sources for the embedded warehouse"
     )
 
+    # --- data-quality checks (`sparkify check`) --------------------------------------------
+    checks_file: Path | None = Field(None, description="TOML file of user-defined checks (see README)")
+    check_freshness_days: int = Field(1, ge=0, description="newest play may be at most this many days old")
+    check_freshness_severity: Literal["error", "warn"] = Field("warn", description="error or warn")
+    check_min_song_match_rate: float = Field(
+        0.0, ge=0.0, le=1.0, description="minimum share of plays matched to a song (0 = report only)"
+    )
+
     # --- embedded engine ------------------------------------------------------------------
     duckdb_memory_limit: str = Field("1GB", description="DuckDB memory_limit")
     duckdb_threads: int = Field(0, ge=0, description="DuckDB threads (0 = one per core)")
@@ -61,6 +70,7 @@ class Settings(BaseSettings):
 
     # --- AWS / Redshift -------------------------------------------------------------------
     aws_region: str | None = Field(None, description="AWS region (default: AWS_REGION / boto3's chain)")
+    aws_profile: str | None = Field(None, description="AWS profile (default: AWS_PROFILE / boto3's chain)")
     cluster_identifier: str = Field("sparkify", description="Redshift cluster identifier")
     redshift_node_type: str = Field("ra3.large", description="Redshift node type")
     redshift_nodes: int = Field(4, ge=1, description="Redshift number of nodes")

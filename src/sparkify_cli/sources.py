@@ -52,9 +52,7 @@ class LocalSource:
 
     def log_key(self, day: date) -> str:
         try:
-            return self.log_key_template.format(
-                year=day.year, month=day.month, day=day.day, date=day.isoformat()
-            )
+            return self.log_key_template.format(year=day.year, month=day.month, day=day.day, date=day.isoformat())
         except (KeyError, IndexError, ValueError) as exc:
             raise ConfigError(f"invalid SPARKIFY_LOG_KEY_TEMPLATE: {exc}") from None
 

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
-import click
 import typer
 from typer.core import TyperGroup
+from typer.exceptions import Abort, Exit, TyperException
 
 from sparkify_cli import __version__, console
 from sparkify_cli import errors as codes
@@ -28,10 +28,10 @@ class State:
 class SparkifyGroup(TyperGroup):
     """Maps every SparkifyError to a one-line message and its documented exit code."""
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: typer.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
+        except (Exit, Abort, TyperException):  # --help, usage errors: Typer reports those itself
             raise
         except SparkifyError as exc:
             _report(ctx, exc)
@@ -44,7 +44,7 @@ class SparkifyGroup(TyperGroup):
             ctx.exit(codes.WAREHOUSE)
 
 
-def _report(ctx: click.Context, exc: BaseException) -> None:
+def _report(ctx: typer.Context, exc: BaseException) -> None:
     state = ctx.find_object(State)
     if state is not None and state.debug:
         console.err().print(console.escape("".join(traceback.format_exception(exc))))
@@ -89,12 +89,12 @@ def main_options(
     ctx.obj = State(env_file=env_file, debug=debug)
 
 
-def state(ctx: click.Context) -> State:
+def state(ctx: typer.Context) -> State:
     found = ctx.find_object(State)
     return found if found is not None else State()
 
 
-def settings(ctx: click.Context, **overrides: Any) -> Settings:
+def settings(ctx: typer.Context, **overrides: Any) -> Settings:
     """Settings for this invocation: command-line overrides win over env and .env."""
     from sparkify_cli.settings import load_settings
 

@@ -22,9 +22,7 @@ class LoadResult:
 
 def staged_log_files(wh: Warehouse, source: LocalSource | None, days: Days) -> list[str]:
     """The staged log files a load covers: every staged one, or those of the chosen days."""
-    _, rows = wh.query(
-        f"SELECT source_file FROM {wh.schema}.staged_files WHERE kind = 'event' ORDER BY source_file"
-    )
+    _, rows = wh.query(f"SELECT source_file FROM {wh.schema}.staged_files WHERE kind = 'event' ORDER BY source_file")
     staged = [r[0] for r in rows]
     if days.everything:
         return staged

@@ -18,8 +18,15 @@ def _text_lines(path: Path, data: bytes) -> list[Row]:
         try:
             line = chunk.decode("utf-8")
         except UnicodeDecodeError as exc:
-            rows.append((str(path), number, chunk[:1000].decode("utf-8", "replace"),
-                         f"invalid UTF-8 at byte {exc.start + 1}", exc.start + 1))
+            rows.append(
+                (
+                    str(path),
+                    number,
+                    chunk[:1000].decode("utf-8", "replace"),
+                    f"invalid UTF-8 at byte {exc.start + 1}",
+                    exc.start + 1,
+                )
+            )
             continue
         if number == 1:
             line = line.removeprefix("\ufeff")

@@ -46,9 +46,7 @@ _EVENT_RULES = [
 
 def catalog_changed(wh: Warehouse, files: list[SourceFile]) -> bool:
     """Has song_data changed (by name, size and mtime/ETag) since it was last staged?"""
-    _, rows = wh.query(
-        f"SELECT source_file, size_bytes, modified FROM {wh.schema}.staged_files WHERE kind = 'song'"
-    )
+    _, rows = wh.query(f"SELECT source_file, size_bytes, modified FROM {wh.schema}.staged_files WHERE kind = 'song'")
     return {(r[0], r[1], r[2]) for r in rows} != {(f.key, f.size, f.modified) for f in files}
 
 
@@ -68,7 +66,9 @@ def stage(
     logs, result.missing_days = source.log_files(days.days)
     if result.missing_days and (strict or len(days.days or ()) == 1):
         missing = ", ".join(d.isoformat() for d in result.missing_days[:5])
-        raise SourceError(f"no log file for {missing} in {source.root}", hint=f"expected {source.log_key(result.missing_days[0])}")
+        raise SourceError(
+            f"no log file for {missing} in {source.root}", hint=f"expected {source.log_key(result.missing_days[0])}"
+        )
     if not logs and days.everything:
         raise SourceError(f"no log files under {source.root / 'log_data'}")
 
@@ -90,13 +90,13 @@ def stage(
     return result
 
 
-def _stage_batch(wh: Warehouse, source: LocalSource, files: list[SourceFile], kind: str, max_errors: int) -> BatchResult:
+def _stage_batch(
+    wh: Warehouse, source: LocalSource, files: list[SourceFile], kind: str, max_errors: int
+) -> BatchResult:
     fields = EVENT_FIELDS if kind == "event" else SONG_FIELDS
     table = "staging_events" if kind == "event" else "staging_songs"
     _read_lines(wh, files, kind)
-    wh.run_template(
-        "stage/duckdb_check.sql", fields=fields, extra_rules=_EVENT_RULES if kind == "event" else []
-    )
+    wh.run_template("stage/duckdb_check.sql", fields=fields, extra_rules=_EVENT_RULES if kind == "event" else [])
     _explain_invalid_json(wh)
     prefix = [len(str(source.root)) + 2]  # substr() is 1-based: strip "<root>/"
 
@@ -112,7 +112,8 @@ def _stage_batch(wh: Warehouse, source: LocalSource, files: list[SourceFile], ki
                 "ORDER BY path, line_no LIMIT 1"
             )[1][0]
             bad = RejectedDataError(
-                f"{first[0]}:{first[1]}: {first[2]} ({rejected} rejected {kind} line(s), --max-errors {max(max_errors, 0)})",
+                f"{first[0]}:{first[1]}: {first[2]} "
+                f"({rejected} rejected {kind} line(s), --max-errors {max(max_errors, 0)})",
                 hint="see `sparkify rejects`; fix the source or raise --max-errors",
             )
         else:
@@ -144,7 +145,9 @@ def _read_lines(wh: Warehouse, files: list[SourceFile], kind: str) -> None:
         wh.run_template("stage/duckdb_raw_lines.sql", [paths], append=False)
         careful: list[str] = []
     except WarehouseError:
-        wh.execute("CREATE OR REPLACE TEMP TABLE raw_lines (path VARCHAR, line_no BIGINT, raw VARCHAR, pre_reason VARCHAR)")
+        wh.execute(
+            "CREATE OR REPLACE TEMP TABLE raw_lines (path VARCHAR, line_no BIGINT, raw VARCHAR, pre_reason VARCHAR)"
+        )
         careful = []
         for path in paths:
             try:
@@ -187,8 +190,8 @@ def _record_files(wh: Warehouse, files: list[SourceFile], kind: str, prefix: int
     counts = {
         r[0]: r[1:]
         for r in wh.query(
-            "SELECT substr(path, ?), count(*) FILTER (WHERE reason IS NULL), count(*) FILTER (WHERE reason IS NOT NULL) "
-            "FROM checked_lines GROUP BY 1",
+            "SELECT substr(path, ?), count(*) FILTER (WHERE reason IS NULL), "
+            "count(*) FILTER (WHERE reason IS NOT NULL) FROM checked_lines GROUP BY 1",
             [prefix],
         )[1]
     }
@@ -204,12 +207,28 @@ def _record_files(wh: Warehouse, files: list[SourceFile], kind: str, prefix: int
         )
     now = datetime.now(UTC).replace(tzinfo=None)
     rows = [
-        (f.key, kind, f.size, f.modified, *counts.get(f.key, (0, 0)),
-         plays.get(f.key, 0) if kind == "event" else None, now)
+        (
+            f.key,
+            kind,
+            f.size,
+            f.modified,
+            *counts.get(f.key, (0, 0)),
+            plays.get(f.key, 0) if kind == "event" else None,
+            now,
+        )
         for f in files
     ]
     wh.insert_rows(
         f"{wh.schema}.staged_files",
-        ["source_file", "kind", "size_bytes", "modified", "rows_staged", "rows_rejected", "next_song_rows", "staged_at"],
+        [
+            "source_file",
+            "kind",
+            "size_bytes",
+            "modified",
+            "rows_staged",
+            "rows_rejected",
+            "next_song_rows",
+            "staged_at",
+        ],
         rows,
     )

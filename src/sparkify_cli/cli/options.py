@@ -1,0 +1,39 @@
+"""Options shared by several commands (a contract: scripts and cron jobs call them)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+Date = Annotated[
+    str | None, typer.Option("--date", help="One day, YYYY-MM-DD or today/yesterday (UTC).", show_default=False)
+]
+Start = Annotated[str | None, typer.Option("--start", help="First day of a range (with --end).", show_default=False)]
+End = Annotated[str | None, typer.Option("--end", help="Last day of a range (with --start).", show_default=False)]
+Source = Annotated[
+    str | None,
+    typer.Option(
+        "--source",
+        help="Folder with song_data/ and log_data/, or s3://bucket/prefix [SPARKIFY_SOURCE].",
+        show_default=False,
+    ),
+]
+Warehouse = Annotated[
+    str | None, typer.Option("--warehouse", help="duckdb or redshift [SPARKIFY_WAREHOUSE].", show_default=False)
+]
+MaxErrors = Annotated[
+    int | None,
+    typer.Option(
+        "--max-errors", min=0, help="Source lines that may be rejected before the step fails [0].", show_default=False
+    ),
+]
+Songs = Annotated[
+    bool | None,
+    typer.Option(
+        "--songs/--no-songs",
+        help="Re-stage the song catalog (default: only when its files changed).",
+        show_default=False,
+    ),
+]
+Strict = Annotated[bool, typer.Option("--strict", help="Fail when a day in the range has no log file.")]

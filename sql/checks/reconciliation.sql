@@ -1,0 +1,14 @@
+{#- Loaded log files whose songplays differ from the distinct NextSong events recorded when the file
+    was staged. A file counts as loaded once songplay_sources names it. -#}
+SELECT l.source_file, f.next_song_rows AS staged_plays, l.loaded_plays
+FROM (
+    SELECT ss.source_file, COUNT(sp.songplay_id) AS loaded_plays
+    FROM {{ schema }}.songplay_sources ss
+    LEFT JOIN {{ schema }}.songplays sp ON sp.songplay_id = ss.songplay_id
+    GROUP BY ss.source_file
+) l
+LEFT JOIN {{ schema }}.staged_files f ON f.source_file = l.source_file AND f.kind = 'event'
+WHERE (f.next_song_rows IS NULL OR f.next_song_rows <> l.loaded_plays)
+{% if source_file %}
+  AND l.source_file = '{{ source_file }}'
+{% endif %}

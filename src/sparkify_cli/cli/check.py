@@ -1,0 +1,116 @@
+"""`sparkify check`: data-quality checks with a meaningful exit code, JSON and JUnit output."""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from sparkify_cli import console
+from sparkify_cli.cli.app import app, settings
+
+if TYPE_CHECKING:
+    from sparkify_cli.services.check import CheckReport, CheckResult
+
+
+class CheckFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+_STYLE = {"pass": "green", "warn": "yellow", "fail": "bold red", "error": "bold magenta"}
+
+
+@app.command()
+def check(
+    ctx: typer.Context,
+    date: Annotated[
+        str | None,
+        typer.Option("--date", help="Scope row-level checks to one day: YYYY-MM-DD or today/yesterday (UTC).",
+                     show_default=False),
+    ] = None,
+    fmt: Annotated[
+        CheckFormat, typer.Option("--format", help="table (failures first) or json (one document on stdout).")
+    ] = CheckFormat.table,
+    junit: Annotated[
+        Path | None,
+        typer.Option("--junit", help="Also write a JUnit XML report to this file, for CI dashboards.",
+                     show_default=False, dir_okay=False),
+    ] = None,
+    checks: Annotated[
+        Path | None,
+        typer.Option("--checks", help="TOML file of user-defined checks [SPARKIFY_CHECKS_FILE].",
+                     show_default=False, dir_okay=False),
+    ] = None,
+) -> None:
+    """Run the data-quality checks on the warehouse (read-only).
+
+    Exit 0 when every error-severity check passes (warnings allowed), 1 when one fails or cannot
+    run, 2 for bad options or a malformed checks file, 4 when the warehouse is missing or unloaded.
+
+    Example: sparkify check --date yesterday --format json --junit reports/checks.xml
+    """
+    from sparkify_cli.dates import parse_day
+    from sparkify_cli.errors import ChecksFailed
+    from sparkify_cli.services.check import open_warehouse, run_checks, user_checks
+    from sparkify_cli.services.junit import write_junit
+
+    s = settings(ctx)
+    day = parse_day(date) if date else None
+    user_checks(s, checks, day=day)  # a malformed checks file is exit 2, even without a warehouse
+    with open_warehouse(s) as wh:
+        report = run_checks(wh, s, day=day, checks_file=checks)
+    if junit is not None:
+        write_junit(report, junit)
+    if fmt is CheckFormat.json:
+        typer.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+    else:
+        _print_table(report)
+    if not report.ok:
+        names = [r.name for r in report.failures]
+        shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+        raise ChecksFailed(f"{len(names)} error-severity check(s) failed: {shown}")
+
+
+def _print_table(report: CheckReport) -> None:
+    from rich.table import Table
+
+    title = f"checks on {report.warehouse}, schema {report.schema}" + (
+        f", {report.day.isoformat()}" if report.day else ""
+    )
+    table = Table(title=title)
+    table.add_column("status")
+    table.add_column("check", no_wrap=True)
+    table.add_column("rows", justify="right")
+    table.add_column("details")
+    for r in report.ordered():
+        style = _STYLE[r.status]
+        rows = "" if r.failing_rows is None else f"{r.failing_rows:,}"
+        table.add_row(f"[{style}]{r.status}[/]", console.escape(r.name), rows, console.escape(_details(r)))
+    console.out().print(table)
+    c = report.counts()
+    console.info(f"{c['pass']} passed, {c['warn']} warned, {c['fail']} failed, {c['error']} could not run")
+
+
+def _details(r: CheckResult) -> str:
+    if r.status == "error":
+        return f"{r.description}: {r.error}"
+    text = r.description + _metrics(r.metrics)
+    if r.samples and not set(r.samples[0]) <= set(r.metrics):  # else the metrics already say it
+        text += "; e.g. " + _compact(r.samples[0])
+    return text
+
+
+def _metrics(metrics: dict[str, Any]) -> str:
+    if "rate" in metrics and metrics.get("plays"):
+        return f" (now {metrics['rate']:.2%}: {metrics['matched']:,} of {metrics['plays']:,} plays)"
+    if metrics.get("latest_start_time"):
+        return f" (newest play {metrics['latest_start_time']})"
+    return ""
+
+
+def _compact(sample: dict[str, Any]) -> str:
+    return ", ".join(f"{k}={v}" for k, v in sample.items())

@@ -62,5 +62,6 @@ CREATE TABLE IF NOT EXISTS {{ schema }}.staged_files (
     rows_staged     INTEGER NOT NULL,
     rows_rejected   INTEGER NOT NULL,
     next_song_rows  INTEGER,
-    staged_at       TIMESTAMP NOT NULL
+    staged_at       TIMESTAMP NOT NULL,
+    loaded_at       TIMESTAMP  -- NULL until a load takes this file's rows into the star schema
 ){{ m.table_options('staging') }};

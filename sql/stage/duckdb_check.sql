@@ -1,6 +1,6 @@
 -- Validate each non-blank line against the source format: a JSON object with every field present
 -- and of the right type. A failing line gets a reason and is rejected, never repaired.
-CREATE OR REPLACE TEMP TABLE checked_lines AS
+CREATE OR REPLACE TEMP TABLE {{ checked }} AS
 WITH lines AS (
     SELECT path, line_no, raw, pre_reason,
            pre_reason IS NULL AND json_valid(raw) AS valid

@@ -5,5 +5,5 @@ SELECT
     {% if f.kind == 'string' %}vals[{{ loop.index }}] ->> '$'{% else %}CAST(vals[{{ loop.index }}] AS {{ f.sql_type }}){% endif %},
 {% endfor %}
     substr(path, ?), line_no
-FROM checked_lines
+FROM {{ checked }}
 WHERE reason IS NULL;

@@ -28,7 +28,6 @@ def demo(
     Example: sparkify demo --events 50000
     """
     from sparkify_cli.cli.pipeline import run_pipeline
-    from sparkify_cli.dates import Days
     from sparkify_cli.services.generate import generate
 
     directory.mkdir(parents=True, exist_ok=True)
@@ -38,7 +37,7 @@ def demo(
     console.info(f"generated {made.events:,} events over {made.log_files} days and {made.songs:,} songs in {data}")
     warehouse_file = (directory / "sparkify.duckdb").resolve()
     s = settings(ctx, warehouse="duckdb", source=str(data), duckdb_path=warehouse_file)
-    run_pipeline(s, Days(None), songs=True)
+    run_pipeline(s, songs=True)
     console.out().print(
         f"\nwarehouse: {warehouse_file}\n"
         "next:\n"

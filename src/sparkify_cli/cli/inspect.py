@@ -56,3 +56,90 @@ def rejects(
     _check_format(fmt)
     columns, rows = list_rejects(settings(ctx, warehouse=warehouse), limit)
     print_result(columns, rows, fmt)
+
+
+@app.command()
+def runs(
+    ctx: typer.Context,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="At most this many runs, newest first.")] = 20,
+    fmt: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
+    warehouse: opt.Warehouse = None,
+) -> None:
+    """List recent runs from the ledger: command, days, status, error and rows per table.
+
+    Example: sparkify runs --limit 5 --format json
+    """
+    import json
+
+    from sparkify_cli import console
+    from sparkify_cli.services.history import recent_runs
+    from sparkify_cli.services.inspect import open_existing
+
+    _check_format(fmt)
+    with open_existing(settings(ctx, warehouse=warehouse)) as wh:
+        found = recent_runs(wh, limit) if wh.table_exists("runs") else []
+    if fmt == "json":
+        typer.echo(json.dumps(found, default=str, indent=2))
+        return
+    from rich.table import Table
+
+    table = Table("run", "command", "days", "started", "status", "staged", "rejected", "error")
+    for r in found:
+        counts = r["counts"]
+        table.add_row(
+            r["run_id"],
+            r["command"],
+            r["days"],
+            str(r["started_at"])[:19],
+            r["status"],
+            str(counts.get("staged_events", "")),
+            str(counts.get("rejected_events", 0) + counts.get("rejected_songs", 0)),
+            console.escape(r["error"] or ""),
+        )
+    console.out().print(table)
+
+
+@app.command()
+def status(
+    ctx: typer.Context,
+    source: opt.Source = None,
+    fmt: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
+    warehouse: opt.Warehouse = None,
+) -> None:
+    """Which days are loaded, which days the source has that are not (gaps), and the last good run.
+
+    Example: sparkify status --source ./data
+    """
+    import json
+
+    from sparkify_cli import console
+    from sparkify_cli.errors import SourceError
+    from sparkify_cli.services.history import status as warehouse_status
+    from sparkify_cli.services.inspect import open_existing
+    from sparkify_cli.sources import LocalSource
+
+    _check_format(fmt)
+    s = settings(ctx, source=source, warehouse=warehouse)
+    try:
+        src = LocalSource.open(s.source, s.log_key_template)
+    except SourceError:
+        src = None  # gaps need the source; the rest does not
+    with open_existing(s) as wh:
+        found = warehouse_status(wh, src)
+    if fmt == "json":
+        typer.echo(json.dumps(found.to_json(), indent=2))
+        return
+    out = console.out()
+    out.print(f"loaded days: {_days(found.loaded_days)}")
+    if found.staged_not_loaded:
+        out.print(f"staged, not loaded: {_days(found.staged_not_loaded)}")
+    out.print(f"gaps in {s.source}: {_days(found.gaps)}" if found.source_checked else "gaps: source not reachable")
+    out.print(f"last successful run finished: {found.last_success or 'never'}")
+    if found.running:
+        out.print(f"unfinished runs (in progress or killed): {', '.join(found.running)}")
+
+
+def _days(days: list[str]) -> str:
+    if not days:
+        return "none"
+    return f"{len(days)} ({days[0]} .. {days[-1]})" if len(days) > 3 else ", ".join(days)

@@ -1,4 +1,4 @@
-"""Pipeline commands: schema create, stage, load, run, query."""
+"""Pipeline commands: schema create, stage, load, run."""
 
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ from sparkify_cli.cli.app import app, settings
 
 if TYPE_CHECKING:
     from sparkify_cli.dates import Days
-    from sparkify_cli.services.load import LoadResult
-    from sparkify_cli.services.stage import StageResult
+    from sparkify_cli.services.pipeline import PipelineResult
     from sparkify_cli.settings import Settings
     from sparkify_cli.sources import LocalSource
+    from sparkify_cli.warehouse import Warehouse
 
 schema_app = typer.Typer(help="Create the warehouse tables.", no_args_is_help=True)
 app.add_typer(schema_app, name="schema")
@@ -26,6 +26,21 @@ def open_source(s: Settings) -> LocalSource:
     from sparkify_cli.sources import LocalSource
 
     return LocalSource.open(s.source, s.log_key_template)
+
+
+def open_warehouse(s: Settings) -> Warehouse:
+    """Connect, creating the schema on first use."""
+    from sparkify_cli.services import schema
+    from sparkify_cli.warehouse import connect
+
+    wh = connect(s)
+    try:
+        if not schema.exists(wh):
+            schema.create(wh)
+    except BaseException:
+        wh.close()
+        raise
+    return wh
 
 
 @schema_app.command("create")
@@ -66,12 +81,8 @@ def stage(
 
     Example: sparkify stage --date 2018-11-05 --source ./data
     """
-    from sparkify_cli.dates import select_days
-
     s = settings(ctx, source=source, warehouse=warehouse, max_errors=max_errors)
-    days = select_days(date, start, end)
-    with _warehouse(s) as wh, console.progress_bar() as progress:
-        result = _stage(wh, s, days, songs=songs, strict=strict, on_progress=progress)
+    result = _execute(s, "stage", date, start, end, songs=songs, strict=strict)
     _print_stage(result)
 
 
@@ -86,19 +97,12 @@ def load(
 ) -> None:
     """Load staged data into the star schema (without a date: everything staged).
 
-    Loading a day again replaces what it loaded before; each load is one transaction.
+    Loading a day again replaces what it loaded before; each day is one transaction.
 
     Example: sparkify load --date 2018-11-05
     """
-    from sparkify_cli.dates import select_days
-    from sparkify_cli.services import load as load_service
-
     s = settings(ctx, source=source, warehouse=warehouse)
-    days = select_days(date, start, end)
-    with _warehouse(s) as wh, console.progress_bar() as progress:
-        src = None if days.everything else open_source(s)
-        result = load_service.load(wh, src, days, on_progress=progress)
-    _print_rows(result)
+    _print_rows(_execute(s, "load", date, start, end))
 
 
 @app.command()
@@ -115,94 +119,90 @@ def run(
 ) -> None:
     """The whole pipeline: schema (if missing), stage, load, check; rows per table at the end.
 
-    Exit code 1 when a data-quality check fails.
+    Each day of a range is staged and loaded in one transaction, in order. Exit code 1 when a
+    data-quality check fails.
 
     Example: sparkify run --source ../shared/data/sparkify
     Example (cron): sparkify run --date yesterday
     """
-    from sparkify_cli.dates import select_days
-
     s = settings(ctx, source=source, warehouse=warehouse, max_errors=max_errors)
-    run_pipeline(s, select_days(date, start, end), songs=songs, strict=strict)
+    run_pipeline(s, date, start, end, songs=songs, strict=strict)
 
 
-def run_pipeline(s: Settings, days: Days, *, songs: bool | None = None, strict: bool = False) -> None:
-    """schema (if missing) -> stage -> load -> check, printing progress and a summary."""
-    from sparkify_cli.services import load as load_service
+def run_pipeline(
+    s: Settings, date: str | None = None, start: str | None = None, end: str | None = None, **kwargs: bool | None
+) -> None:
+    """stage + load + check, printing progress and a summary (also used by `sparkify demo`)."""
+    result = _execute(s, "run", date, start, end, check=True, **kwargs)
+    _print_stage(result)
+    _print_rows(result)
 
-    with _warehouse(s) as wh:
+
+def _execute(
+    s: Settings, command: str, date: str | None, start: str | None, end: str | None, *, check: bool = False,
+    songs: bool | None = None, strict: bool = False,
+) -> PipelineResult:
+    from sparkify_cli.dates import select_days
+    from sparkify_cli.services import ledger, pipeline
+
+    days = select_days(date, start, end)
+    needs_source = command != "load" or not days.everything
+    with open_warehouse(s) as wh:
+        src = open_source(s) if needs_source else None
         with console.progress_bar() as progress:
-            staged = _stage(wh, s, days, songs=songs, strict=strict, on_progress=progress)
-            src = None if days.everything else open_source(s)
-            loaded = load_service.load(wh, src, days, on_progress=progress)
-        _print_stage(staged)
-        _print_rows(loaded)
-        _check(wh, s, days)
+            result = pipeline.execute(
+                wh, src, days, command=command, do_stage=command != "load", do_load=command != "stage",
+                max_errors=s.max_errors, songs=songs, strict=strict, on_progress=progress,
+            )
+        for day in result.missing_days:
+            console.warn(f"no log file for {day.isoformat()}")
+        if check:
+            with ledger.reopen(wh, result.run_id):
+                _check(wh, s, days)
+    return result
 
 
-def _check(wh: object, s: Settings, days: object) -> None:
-    try:
-        from sparkify_cli.services.check import run_checks
-    except ImportError:  # checks arrive with their own module
-        return
+def _check(wh: Warehouse, s: Settings, days: Days) -> None:
     from sparkify_cli.errors import ChecksFailed
+    from sparkify_cli.services.check import run_checks
 
-    day = days.days[0] if days.days and len(days.days) == 1 else None  # type: ignore[attr-defined]
-    report = run_checks(wh, s, day=day)  # type: ignore[arg-type]
+    day = days.days[0] if days.days and len(days.days) == 1 else None
+    report = run_checks(wh, s, day=day)
     failed = [r for r in report.results if r.status in ("fail", "error")]
     warned = [r for r in report.results if r.status == "warn"]
-    console.info(
-        f"checks: {len(report.results) - len(failed) - len(warned)} passed, {len(warned)} warned, {len(failed)} failed"
-    )
+    passed = len(report.results) - len(failed) - len(warned)
+    console.info(f"checks: {passed} passed, {len(warned)} warned, {len(failed)} failed")
     for r in failed + warned:
         console.info(f"  {r.status}: {r.name} ({r.failing_rows} row(s)) {r.description}")
     if not report.ok:
         raise ChecksFailed("data-quality checks failed", hint="see `sparkify check` for details")
 
 
-def _stage(wh: object, s: Settings, days: object, **kwargs: object) -> StageResult:
-    from sparkify_cli.services import stage as stage_service
-
-    result = stage_service.stage(wh, open_source(s), days, max_errors=s.max_errors, **kwargs)  # type: ignore[arg-type]
-    for day in result.missing_days:
-        console.warn(f"no log file for {day.isoformat()}")
-    return result
-
-
-def _warehouse(s: Settings):  # type: ignore[no-untyped-def]
-    from sparkify_cli.services import schema
-    from sparkify_cli.warehouse import connect
-
-    wh = connect(s)
-    if not schema.exists(wh):
-        schema.create(wh)
-    return wh
-
-
 def _where(s: Settings) -> str:
     return str(Path(s.duckdb_path).resolve()) if s.warehouse == "duckdb" else f"Redshift {s.cluster_identifier}"
 
 
-def _print_stage(result: StageResult) -> None:
+def _print_stage(result: PipelineResult) -> None:
+    if not result.events.files and result.songs_skipped:
+        return
     songs = (
         "catalog unchanged"
         if result.songs_skipped
         else f"{result.songs.staged} song records from {result.songs.files} files"
     )
+    rejected = result.events.rejected + result.songs.rejected
     console.info(
-        f"staged {result.events.staged} events from {result.events.files} log files ({result.days.describe()}); {songs}"
-        + (
-            f"; {result.events.rejected + result.songs.rejected} line(s) rejected"
-            if result.events.rejected + result.songs.rejected
-            else ""
-        )
+        f"staged {result.events.staged} events from {result.events.files} log files ({result.days.describe()}); "
+        f"{songs}" + (f"; {rejected} line(s) rejected" if rejected else "")
     )
 
 
-def _print_rows(result: LoadResult) -> None:
+def _print_rows(result: PipelineResult) -> None:
+    if not result.loaded_files:
+        return
     from rich.table import Table
 
-    table = Table("table", "rows", title=f"loaded {len(result.files)} log file(s)")
-    for name, count in result.rows.items():
-        table.add_row(name, f"{count:,}")
+    table = Table("table", "rows", title=f"loaded {len(result.loaded_files)} log file(s)")
+    for name, n in result.rows.items():
+        table.add_row(name, f"{n:,}")
     console.out().print(table)

@@ -1,8 +1,9 @@
-"""load: staging -> star schema, one transaction per batch of log files."""
+"""load: staging -> star schema for a batch of log files, inside the caller's transaction."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from sparkify_cli.dates import Days
 from sparkify_cli.errors import SourceError
@@ -10,14 +11,8 @@ from sparkify_cli.progress import OnProgress, silent
 from sparkify_cli.sources import LocalSource
 from sparkify_cli.warehouse import Warehouse
 
-STEPS = ("songs", "artists", "songplays", "time", "users")
-
-
-@dataclass
-class LoadResult:
-    days: Days
-    files: list[str] = field(default_factory=list)
-    rows: dict[str, int] = field(default_factory=dict)  # table -> row count after the load
+CATALOG_STEPS = ("songs", "artists")
+DAY_STEPS = ("songplays", "time", "users")
 
 
 def staged_log_files(wh: Warehouse, source: LocalSource | None, days: Days) -> list[str]:
@@ -25,6 +20,8 @@ def staged_log_files(wh: Warehouse, source: LocalSource | None, days: Days) -> l
     _, rows = wh.query(f"SELECT source_file FROM {wh.schema}.staged_files WHERE kind = 'event' ORDER BY source_file")
     staged = [r[0] for r in rows]
     if days.everything:
+        if not staged:
+            raise SourceError("nothing is staged", hint="run `sparkify stage` first")
         return staged
     assert source is not None
     wanted = {source.log_key(d): d for d in days.days or ()}
@@ -35,28 +32,51 @@ def staged_log_files(wh: Warehouse, source: LocalSource | None, days: Days) -> l
     return found
 
 
-def load(
-    wh: Warehouse,
-    source: LocalSource | None,
-    days: Days,
-    *,
-    on_progress: OnProgress = silent,
-) -> LoadResult:
-    result = LoadResult(days, staged_log_files(wh, source, days))
-    if not result.files and days.everything:
-        raise SourceError("nothing is staged", hint="run `sparkify stage` first")
-    with wh.transaction():
-        wh.execute(f"DELETE FROM {wh.schema}.load_batch")
-        wh.insert_rows(f"{wh.schema}.load_batch", ["source_file"], [(f,) for f in result.files])
-        for done, step in enumerate(STEPS):
-            on_progress("load", done, len(STEPS))
-            wh.run_template(f"load/{step}.sql")
-        on_progress("load", len(STEPS), len(STEPS))
-    result.rows = row_counts(wh)
-    return result
+def catalog_pending(wh: Warehouse) -> bool:
+    """Was the song catalog staged since songs/artists were last loaded from it?"""
+    return bool(wh.scalar(f"SELECT count(*) FROM {wh.schema}.staged_files WHERE kind = 'song' AND loaded_at IS NULL"))
+
+
+def load_files(wh: Warehouse, files: list[str], *, on_progress: OnProgress = silent) -> None:
+    """Load the given staged log files (and the catalog, when it changed). Call inside a transaction.
+
+    The catalog is reloaded only when it was re-staged, so a daily load costs in proportion to
+    that day. Plays loaded before a catalog change keep their match until their day is reloaded.
+    """
+    schema = wh.schema
+    steps = (CATALOG_STEPS if catalog_pending(wh) else ()) + DAY_STEPS
+    wh.execute(f"DELETE FROM {schema}.load_batch")
+    wh.insert_rows(f"{schema}.load_batch", ["source_file"], [(f,) for f in files])
+    for done, step in enumerate(steps):
+        on_progress("load", done, len(steps))
+        wh.run_template(f"load/{step}.sql")
+    in_batch = f"source_file IN (SELECT source_file FROM {schema}.load_batch)"
+    wh.execute(
+        f"UPDATE {schema}.staged_files SET loaded_at = ? "
+        f"WHERE (kind = 'event' AND {in_batch}) OR (kind = 'song' AND loaded_at IS NULL)",
+        [datetime.now(UTC).replace(tzinfo=None)],
+    )
+    on_progress("load", len(steps), len(steps))
 
 
 def row_counts(wh: Warehouse) -> dict[str, int]:
     from sparkify_cli.services.schema import STAR_TABLES
 
     return {t: int(wh.scalar(f'SELECT count(*) FROM {wh.schema}."{t}"')) for t in STAR_TABLES}
+
+
+@dataclass
+class LoadResult:
+    days: Days
+    files: list[str] = field(default_factory=list)
+    rows: dict[str, int] = field(default_factory=dict)  # table -> row count after the load
+
+
+def load(wh: Warehouse, source: LocalSource | None, days: Days, *, on_progress: OnProgress = silent) -> LoadResult:
+    """Load every chosen staged file in one transaction (the library call; the CLI goes through
+    services.pipeline, which also keeps the ledger and makes each day its own unit)."""
+    result = LoadResult(days, staged_log_files(wh, source, days))
+    with wh.transaction():
+        load_files(wh, result.files, on_progress=on_progress)
+    result.rows = row_counts(wh)
+    return result

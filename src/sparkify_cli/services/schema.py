@@ -6,9 +6,9 @@ from sparkify_cli.warehouse import Warehouse
 
 STAGING_TABLES = ("staging_events", "staging_songs", "rejects", "load_batch", "staged_files")
 STAR_TABLES = ("songplays", "users", "songs", "artists", "time")
-HELPER_TABLES = ("user_latest", "songplay_sources")
+HELPER_TABLES = ("user_latest", "songplay_sources", "runs", "run_files")
 ALL_TABLES = STAGING_TABLES + STAR_TABLES + HELPER_TABLES
-TEMPLATES = ("ddl/schema.sql", "ddl/staging.sql", "ddl/star.sql")
+TEMPLATES = ("ddl/schema.sql", "ddl/staging.sql", "ddl/star.sql", "ddl/ledger.sql")
 
 
 def create_statements(wh: Warehouse, *, drop: bool = False) -> list[str]:

@@ -1,4 +1,9 @@
-"""stage: source JSON -> typed staging tables, with every bad line recorded in `rejects`."""
+"""stage: source JSON -> typed staging tables, with every bad line recorded in `rejects`.
+
+Staging is split in two so callers can make a day all-or-nothing: `prepare` reads and validates
+files into a temp table (the warehouse does not change), `apply` replaces the staged rows inside the
+caller's transaction.
+"""
 
 from __future__ import annotations
 
@@ -23,12 +28,46 @@ class BatchResult:
 
 
 @dataclass
+class StagePlan:
+    logs: list[SourceFile]
+    songs: list[SourceFile]  # empty when the catalog is unchanged and not asked for
+    missing_days: list[date] = field(default_factory=list)
+
+
+@dataclass
 class StageResult:
     days: Days
     events: BatchResult = field(default_factory=BatchResult)
     songs: BatchResult = field(default_factory=BatchResult)
     songs_skipped: bool = False  # the catalog was unchanged since it was last staged
     missing_days: list[date] = field(default_factory=list)
+
+
+@dataclass
+class Prepared:
+    """Validated lines of a batch of files, waiting in a temp table."""
+
+    kind: str  # event | song
+    files: list[SourceFile]
+    prefix: int  # strip "<root>/" from paths: substr() is 1-based
+    staged: int
+    rejected: int
+
+    @property
+    def checked(self) -> str:
+        return f"checked_{self.kind}s"
+
+    @property
+    def table(self) -> str:
+        return f"staging_{self.kind}s"
+
+    @property
+    def fields(self) -> tuple[Field, ...]:
+        return EVENT_FIELDS if self.kind == "event" else SONG_FIELDS
+
+    @property
+    def result(self) -> BatchResult:
+        return BatchResult(len(self.files), self.staged, self.rejected)
 
 
 def _index(fields: tuple[Field, ...], key: str) -> int:
@@ -50,6 +89,24 @@ def catalog_changed(wh: Warehouse, files: list[SourceFile]) -> bool:
     return {(r[0], r[1], r[2]) for r in rows} != {(f.key, f.size, f.modified) for f in files}
 
 
+def plan(wh: Warehouse, source: LocalSource, days: Days, *, songs: bool | None, strict: bool) -> StagePlan:
+    """Which files a step reads: the days' log files, and the catalog when it changed or is asked for."""
+    logs, missing = source.log_files(days.days)
+    if missing and (strict or len(days.days or ()) == 1):
+        listed = ", ".join(d.isoformat() for d in missing[:5])
+        raise SourceError(f"no log file for {listed} in {source.root}", hint=f"expected {source.log_key(missing[0])}")
+    if not logs and days.everything:
+        raise SourceError(f"no log files under {source.root / 'log_data'}")
+    if songs is False:
+        return StagePlan(logs, [], missing)
+    song_files = source.song_files()
+    if not song_files:
+        raise SourceError(f"no song files under {source.root / 'song_data'}")
+    if songs is None and not catalog_changed(wh, song_files):
+        song_files = []
+    return StagePlan(logs, song_files, missing)
+
+
 def stage(
     wh: Warehouse,
     source: LocalSource,
@@ -61,75 +118,79 @@ def stage(
     on_progress: OnProgress = silent,
 ) -> StageResult:
     """Stage the log files of `days` (all when days.everything) and, when it changed or `songs`
-    is True, the song catalog. Each batch is all-or-nothing."""
-    result = StageResult(days)
-    logs, result.missing_days = source.log_files(days.days)
-    if result.missing_days and (strict or len(days.days or ()) == 1):
-        missing = ", ".join(d.isoformat() for d in result.missing_days[:5])
-        raise SourceError(
-            f"no log file for {missing} in {source.root}", hint=f"expected {source.log_key(result.missing_days[0])}"
-        )
-    if not logs and days.everything:
-        raise SourceError(f"no log files under {source.root / 'log_data'}")
-
-    song_files = source.song_files()
-    if not song_files:
-        raise SourceError(f"no song files under {source.root / 'song_data'}")
-    if songs is None:
-        songs = catalog_changed(wh, song_files)
-    if songs:
-        on_progress("stage songs", 0, len(song_files))
-        result.songs = _stage_batch(wh, source, song_files, "song", max_errors)
-        on_progress("stage songs", len(song_files), len(song_files))
-    else:
-        result.songs_skipped = True
-    on_progress("stage events", 0, len(logs))
-    if logs:
-        result.events = _stage_batch(wh, source, logs, "event", max_errors - result.songs.rejected)
-    on_progress("stage events", len(logs), len(logs))
+    is True, the song catalog, in one transaction."""
+    work = plan(wh, source, days, songs=songs, strict=strict)
+    result = StageResult(days, songs_skipped=not work.songs, missing_days=work.missing_days)
+    batches = []
+    for kind, files in (("song", work.songs), ("event", work.logs)):
+        if files:
+            on_progress(f"read {kind}s", 0, len(files))
+            batches.append(prepare(wh, source, files, kind))
+            on_progress(f"read {kind}s", len(files), len(files))
+    check_rejects(wh, batches, max_errors)
+    with wh.transaction():
+        for batch in batches:
+            apply(wh, batch)
+    for batch in batches:
+        setattr(result, f"{batch.kind}s", batch.result)
     return result
 
 
-def _stage_batch(
-    wh: Warehouse, source: LocalSource, files: list[SourceFile], kind: str, max_errors: int
-) -> BatchResult:
+def prepare(wh: Warehouse, source: LocalSource, files: list[SourceFile], kind: str) -> Prepared:
+    """Read and validate files into temp table checked_<kind>s; the warehouse itself is unchanged."""
     fields = EVENT_FIELDS if kind == "event" else SONG_FIELDS
-    table = "staging_events" if kind == "event" else "staging_songs"
+    checked = f"checked_{kind}s"
     _read_lines(wh, files, kind)
-    wh.run_template("stage/duckdb_check.sql", fields=fields, extra_rules=_EVENT_RULES if kind == "event" else [])
-    _explain_invalid_json(wh)
-    prefix = [len(str(source.root)) + 2]  # substr() is 1-based: strip "<root>/"
+    wh.run_template(
+        "stage/duckdb_check.sql", fields=fields, checked=checked, extra_rules=_EVENT_RULES if kind == "event" else []
+    )
+    _explain_invalid_json(wh, checked)
+    _, rows = wh.query(
+        f"SELECT count(*) FILTER (WHERE reason IS NULL), count(*) FILTER (WHERE reason IS NOT NULL) FROM {checked}"
+    )
+    return Prepared(kind, files, len(str(source.root)) + 2, int(rows[0][0]), int(rows[0][1]))
 
-    rejected = wh.scalar("SELECT count(*) FROM checked_lines WHERE reason IS NOT NULL")
+
+def check_rejects(wh: Warehouse, batches: list[Prepared], max_errors: int) -> None:
+    """More rejects than allowed: record them (so `sparkify rejects` shows them), stage nothing, fail."""
+    rejected = sum(b.rejected for b in batches)
+    if rejected <= max_errors:
+        return
     with wh.transaction():
-        _fill_batch(wh, files)
-        in_batch = f"source_file IN (SELECT source_file FROM {wh.schema}.load_batch)"
-        wh.execute(f"DELETE FROM {wh.schema}.rejects WHERE {in_batch}")
-        wh.run_template("stage/duckdb_rejects.sql", prefix)
-        if rejected > max_errors:
-            first = wh.query(
-                "SELECT path, line_no, reason FROM checked_lines WHERE reason IS NOT NULL "
-                "ORDER BY path, line_no LIMIT 1"
-            )[1][0]
-            bad = RejectedDataError(
-                f"{first[0]}:{first[1]}: {first[2]} "
-                f"({rejected} rejected {kind} line(s), --max-errors {max(max_errors, 0)})",
-                hint="see `sparkify rejects`; fix the source or raise --max-errors",
-            )
-        else:
-            bad = None
-            # A catalog is replaced whole (files removed from song_data go too); logs file by file.
-            wh.execute(f"DELETE FROM {wh.schema}.{table}" + ("" if kind == "song" else f" WHERE {in_batch}"))
-            wh.execute(
-                f"DELETE FROM {wh.schema}.staged_files WHERE kind = ?" + ("" if kind == "song" else f" AND {in_batch}"),
-                [kind],
-            )
-            wh.run_template("stage/duckdb_insert.sql", prefix, table=table, fields=fields)
-            _record_files(wh, files, kind, prefix[0])
-    if bad is not None:
-        raise bad
-    staged = wh.scalar("SELECT count(*) FROM checked_lines WHERE reason IS NULL")
-    return BatchResult(files=len(files), staged=staged, rejected=rejected)
+        for batch in batches:
+            _fill_batch(wh, batch.files)
+            _replace_rejects(wh, batch)
+    first = next(b for b in batches if b.rejected)
+    path, line_no, reason = wh.query(
+        f"SELECT path, line_no, reason FROM {first.checked} WHERE reason IS NOT NULL ORDER BY path, line_no LIMIT 1"
+    )[1][0]
+    raise RejectedDataError(
+        f"{path}:{line_no}: {reason} ({rejected} rejected line(s), --max-errors {max_errors})",
+        hint="see `sparkify rejects`; fix the source or raise --max-errors",
+    )
+
+
+def apply(wh: Warehouse, batch: Prepared) -> None:
+    """Replace the staged rows of the batch's files (inside the caller's transaction).
+    A catalog is replaced whole, so files removed from song_data go too; logs file by file."""
+    _fill_batch(wh, batch.files)
+    in_batch = f"source_file IN (SELECT source_file FROM {wh.schema}.load_batch)"
+    only_batch = "" if batch.kind == "song" else f" WHERE {in_batch}"
+    _replace_rejects(wh, batch)
+    wh.execute(f"DELETE FROM {wh.schema}.{batch.table}{only_batch}")
+    wh.execute(
+        f"DELETE FROM {wh.schema}.staged_files WHERE kind = ?" + ("" if batch.kind == "song" else f" AND {in_batch}"),
+        [batch.kind],
+    )
+    wh.run_template(
+        "stage/duckdb_insert.sql", [batch.prefix], table=batch.table, fields=batch.fields, checked=batch.checked
+    )
+    _record_files(wh, batch)
+
+
+def _replace_rejects(wh: Warehouse, batch: Prepared) -> None:
+    wh.execute(f"DELETE FROM {wh.schema}.rejects WHERE source_file IN (SELECT source_file FROM {wh.schema}.load_batch)")
+    wh.run_template("stage/duckdb_rejects.sql", [batch.prefix], checked=batch.checked)
 
 
 def _fill_batch(wh: Warehouse, files: list[SourceFile]) -> None:
@@ -141,14 +202,13 @@ def _read_lines(wh: Warehouse, files: list[SourceFile], kind: str) -> None:
     """raw_lines(path, line_no, raw, pre_reason): DuckDB reads the batch in one go; files it cannot
     decode, and song files that are not one object per line, go through read_lines."""
     paths = [str(f.path) for f in files]
+    careful: list[str] = []
     try:
         wh.run_template("stage/duckdb_raw_lines.sql", [paths], append=False)
-        careful: list[str] = []
     except WarehouseError:
         wh.execute(
             "CREATE OR REPLACE TEMP TABLE raw_lines (path VARCHAR, line_no BIGINT, raw VARCHAR, pre_reason VARCHAR)"
         )
-        careful = []
         for path in paths:
             try:
                 wh.run_template("stage/duckdb_raw_lines.sql", [[path]], append=True)
@@ -168,35 +228,30 @@ def _read_lines(wh: Warehouse, files: list[SourceFile], kind: str) -> None:
     wh.insert_rows("raw_lines", ["path", "line_no", "raw", "pre_reason"], rows_out)
 
 
-def _explain_invalid_json(wh: Warehouse) -> None:
+def _explain_invalid_json(wh: Warehouse, checked: str) -> None:
     _, rows = wh.query(
-        "SELECT path, line_no, raw FROM checked_lines WHERE reason = 'invalid JSON' ORDER BY path, line_no LIMIT 1000"
+        f"SELECT path, line_no, raw FROM {checked} WHERE reason = 'invalid JSON' ORDER BY path, line_no LIMIT 1000"
     )
-    updates = []
-    for path, line_no, raw in rows:
-        reason, col = read_lines.explain_invalid(raw)
-        updates.append((reason, col, path, line_no))
-    if not updates:
+    if not rows:
         return
+    updates = [(*read_lines.explain_invalid(raw), path, line_no) for path, line_no, raw in rows]
     wh.execute("CREATE OR REPLACE TEMP TABLE explained (reason VARCHAR, col INTEGER, path VARCHAR, line_no BIGINT)")
     wh.insert_rows("explained", ["reason", "col", "path", "line_no"], updates)
     wh.execute(
-        "UPDATE checked_lines c SET reason = x.reason, col = x.col FROM explained x "
+        f"UPDATE {checked} c SET reason = x.reason, col = x.col FROM explained x "
         "WHERE c.path = x.path AND c.line_no = x.line_no"
     )
 
 
-def _record_files(wh: Warehouse, files: list[SourceFile], kind: str, prefix: int) -> None:
-    counts = {
-        r[0]: r[1:]
-        for r in wh.query(
-            "SELECT substr(path, ?), count(*) FILTER (WHERE reason IS NULL), "
-            "count(*) FILTER (WHERE reason IS NOT NULL) FROM checked_lines GROUP BY 1",
-            [prefix],
-        )[1]
-    }
+def _record_files(wh: Warehouse, batch: Prepared) -> None:
+    _, counted = wh.query(
+        "SELECT substr(path, ?), count(*) FILTER (WHERE reason IS NULL), "
+        f"count(*) FILTER (WHERE reason IS NOT NULL) FROM {batch.checked} GROUP BY 1",
+        [batch.prefix],
+    )
+    counts = {r[0]: r[1:] for r in counted}
     plays: dict[str, int] = {}
-    if kind == "event":
+    if batch.kind == "event":
         # Distinct NextSong events per file: what the load must turn into songplays (reconciliation).
         plays = dict(
             wh.query(
@@ -209,14 +264,14 @@ def _record_files(wh: Warehouse, files: list[SourceFile], kind: str, prefix: int
     rows = [
         (
             f.key,
-            kind,
+            batch.kind,
             f.size,
             f.modified,
             *counts.get(f.key, (0, 0)),
-            plays.get(f.key, 0) if kind == "event" else None,
+            plays.get(f.key, 0) if batch.kind == "event" else None,
             now,
         )
-        for f in files
+        for f in batch.files
     ]
     wh.insert_rows(
         f"{wh.schema}.staged_files",

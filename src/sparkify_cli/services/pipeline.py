@@ -1,0 +1,145 @@
+"""stage / load / run over a set of days: each day (or the whole set, without dates) is one
+all-or-nothing unit, recorded in the run ledger."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sparkify_cli.dates import Days
+from sparkify_cli.errors import SparkifyError
+from sparkify_cli.progress import OnProgress, silent
+from sparkify_cli.services import ledger
+from sparkify_cli.services import load as loading
+from sparkify_cli.services import stage as staging
+from sparkify_cli.services.stage import BatchResult
+from sparkify_cli.sources import LocalSource, SourceFile
+from sparkify_cli.warehouse import Warehouse
+
+
+@dataclass
+class PipelineResult:
+    days: Days
+    events: BatchResult = field(default_factory=BatchResult)
+    songs: BatchResult = field(default_factory=BatchResult)
+    songs_skipped: bool = True
+    missing_days: list[date] = field(default_factory=list)
+    loaded_files: list[str] = field(default_factory=list)
+    rows: dict[str, int] = field(default_factory=dict)  # star table -> rows after the run
+    run_id: str = ""
+
+
+@dataclass
+class Unit:
+    label: str
+    logs: list[SourceFile] = field(default_factory=list)  # to stage
+    keys: list[str] = field(default_factory=list)  # staged files to load
+
+
+def execute(
+    wh: Warehouse,
+    source: LocalSource | None,
+    days: Days,
+    *,
+    command: str,
+    do_stage: bool,
+    do_load: bool,
+    max_errors: int = 0,
+    songs: bool | None = None,
+    strict: bool = False,
+    on_progress: OnProgress = silent,
+) -> PipelineResult:
+    result = PipelineResult(days)
+    with ledger.record(wh, command, days.describe()) as entry:
+        result.run_id = entry.run_id
+        units, song_files = _plan(wh, source, days, result, do_stage=do_stage, songs=songs, strict=strict)
+        result.songs_skipped = not song_files
+        for number, unit in enumerate(units):
+            on_progress(command, number, len(units))
+            try:
+                _run_unit(
+                    wh,
+                    source,
+                    unit,
+                    song_files if number == 0 else [],
+                    result,
+                    entry,
+                    do_stage=do_stage,
+                    do_load=do_load,
+                    max_errors=max_errors,
+                    on_progress=on_progress,
+                )
+            except SparkifyError as exc:
+                if len(units) == 1:
+                    raise
+                exc.message = f"{unit.label} failed: {exc.message}"
+                exc.hint = "the days before it are done; run the same command again to finish"
+                raise
+            on_progress(command, number + 1, len(units))
+        result.rows = loading.row_counts(wh)
+        entry.counts.update({f"rows_{table}": n for table, n in result.rows.items()})
+    return result
+
+
+def _plan(
+    wh: Warehouse,
+    source: LocalSource | None,
+    days: Days,
+    result: PipelineResult,
+    *,
+    do_stage: bool,
+    songs: bool | None,
+    strict: bool,
+) -> tuple[list[Unit], list[SourceFile]]:
+    if not do_stage:
+        keys = loading.staged_log_files(wh, source, days)
+        if days.everything:
+            return [Unit("all days", keys=keys)], []
+        return [Unit(_day_of(k), keys=[k]) for k in keys], []
+    assert source is not None
+    work = staging.plan(wh, source, days, songs=songs, strict=strict)
+    result.missing_days = work.missing_days
+    if days.everything:
+        return [Unit("all days", logs=work.logs, keys=[f.key for f in work.logs])], work.songs
+    return [Unit(_day_of(f.key), logs=[f], keys=[f.key]) for f in work.logs], work.songs
+
+
+def _day_of(key: str) -> str:
+    return key.rsplit("/", 1)[-1].removesuffix(".json").removesuffix("-events")
+
+
+def _run_unit(
+    wh: Warehouse,
+    source: LocalSource | None,
+    unit: Unit,
+    song_files: list[SourceFile],
+    result: PipelineResult,
+    entry: ledger.Entry,
+    *,
+    do_stage: bool,
+    do_load: bool,
+    max_errors: int,
+    on_progress: OnProgress,
+) -> None:
+    batches: list[staging.Prepared] = []
+    if do_stage:
+        assert source is not None
+        if song_files:
+            batches.append(staging.prepare(wh, source, song_files, "song"))
+        if unit.logs:
+            batches.append(staging.prepare(wh, source, unit.logs, "event"))
+        staging.check_rejects(wh, batches, max_errors)
+    with wh.transaction():
+        for batch in batches:
+            staging.apply(wh, batch)
+            ledger.note_files(wh, entry, batch.files, batch.kind)
+            total = getattr(result, f"{batch.kind}s")
+            total.files += len(batch.files)
+            total.staged += batch.staged
+            total.rejected += batch.rejected
+            entry.add(**{f"staged_{batch.kind}s": batch.staged, f"rejected_{batch.kind}s": batch.rejected})
+        if do_load and unit.keys:
+            loading.load_files(wh, unit.keys, on_progress=on_progress)
+            result.loaded_files += unit.keys
+            entry.add(files_loaded=len(unit.keys))
+        ledger.save_counts(wh, entry)

@@ -54,6 +54,12 @@ class Settings(BaseSettings):
     cache_dir: Path = Field(
         Path.home() / ".cache" / "sparkify", description="local copy of S3 sources for the embedded warehouse"
     )
+    match: Literal["exact", "normalized"] = Field(
+        "exact", description="song matching: exact, or normalized (repairs encoding, '_ ', case, duration)"
+    )
+    match_tolerance: float = Field(
+        3.0, ge=0.0, le=60.0, description="normalized matching: seconds a play's length may differ from the song's"
+    )
 
     # --- data-quality checks (`sparkify check`) --------------------------------------------
     checks_file: Path | None = Field(None, description="TOML file of user-defined checks (see README)")

@@ -222,3 +222,19 @@ def test_real_data_passes_every_error_severity_check(real_data: Path, tmp_path: 
     result = invoke("check", "--format", "json", "--date", "2018-11-07", env={"SPARKIFY_DUCKDB_PATH": str(path)})
     assert result.exit_code == 0, result.stderr
     assert result.json()["ok"] is True
+
+
+def test_readme_documents_the_json_shape(wh_path: Path) -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    section = readme.split("### `sparkify check", 1)[1].split("\n### ", 1)[0]
+    documented = json.loads(section.split("```json\n", 1)[1].split("```", 1)[0])
+    actual = invoke("check", "--format", "json").json()
+    assert set(documented) == set(actual)
+    assert set(documented["summary"]) == set(actual["summary"])
+    assert set(documented["checks"][0]) == set(actual["checks"][0])
+    documented_check = documented["checks"][0]
+    run_sql(wh_path, "UPDATE songs.users SET gender = 'X' WHERE user_id = '1'")
+    real = {c["name"]: c for c in invoke("check", "--format", "json").json()["checks"]}[documented_check["name"]]
+    assert {k: v for k, v in real.items() if k != "duration_s"} == {
+        k: v for k, v in documented_check.items() if k != "duration_s"
+    }

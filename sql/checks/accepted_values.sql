@@ -3,7 +3,7 @@
 SELECT {{ key }}, {{ column }}
 FROM {{ schema }}."{{ table }}"
 WHERE ({{ column }} NOT IN ({% for v in values %}'{{ v }}'{{ ", " if not loop.last }}{% endfor %})
-       {% if not allow_null %}OR {{ column }} IS NULL{% endif %})
+{%- if not allow_null %} OR {{ column }} IS NULL{% endif %})
 {% if day_col %}
   AND {{ during(day_col, day_start, day_end) }}
 {% endif %}

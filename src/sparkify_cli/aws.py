@@ -1,0 +1,223 @@
+"""The only module that imports boto3: sessions, clients, and AWS errors as one-line AwsErrors.
+
+Credentials come from boto3's standard chain (environment, AWS_PROFILE, SSO, instance role); the
+project never stores keys. boto3 itself honours AWS_ENDPOINT_URL (and AWS_ENDPOINT_URL_<SERVICE>),
+which is how tests and S3-compatible stores are reached, so nothing here overrides the endpoint.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import boto3
+import botocore.session
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, NoRegionError
+from botocore.loaders import Loader, create_loader
+
+from sparkify_cli.errors import AwsError, ConfigError
+
+if TYPE_CHECKING:
+    from sparkify_cli.settings import Settings
+
+# Short connect timeout and standard retries: a wrong endpoint fails in seconds, throttling is retried.
+_CONFIG = Config(connect_timeout=5, read_timeout=60, retries={"mode": "standard", "max_attempts": 5})
+
+
+class AwsCallError(AwsError):
+    """An AWS call failed; `code` is AWS's error code (e.g. "NoSuchEntity") for callers that branch on it."""
+
+    def __init__(self, message: str, code: str = "", *, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.code = code
+
+
+@functools.cache
+def _loader() -> Loader:
+    """One botocore data loader per process: parsing service models (EC2's is megabytes) happens once."""
+    return create_loader()
+
+
+def _boto_session(profile: str | None, region_name: str | None) -> boto3.Session:
+    core = botocore.session.Session(profile=profile)
+    core.register_component("data_loader", _loader())
+    made = boto3.Session(botocore_session=core, region_name=region_name)
+    paths = _loader().search_paths  # boto3 appends its data folder on every session: keep one copy
+    paths[:] = list(dict.fromkeys(paths))
+    return made
+
+
+def session(settings: Settings) -> boto3.Session:
+    """A session on boto3's credential chain; SPARKIFY_AWS_PROFILE / --profile pick a named profile.
+
+    Region: SPARKIFY_AWS_REGION, then AWS_REGION (which botocore itself ignores), then boto3's chain
+    (AWS_DEFAULT_REGION, the profile's region).
+    """
+    try:
+        name = settings.aws_region or os.environ.get("AWS_REGION")
+        made = _boto_session(settings.aws_profile, name)
+        if not made.region_name:
+            raise ConfigError("no AWS region: set SPARKIFY_AWS_REGION or AWS_REGION (e.g. us-west-2)")
+        if settings.aws_profile and settings.aws_profile not in made.available_profiles:
+            raise ConfigError(f"AWS profile {settings.aws_profile!r} is not in your AWS config files")
+    except BotoCoreError as exc:  # e.g. ProfileNotFound
+        raise _mapped(exc, "AWS session") from None
+    return made
+
+
+def region(settings: Settings) -> str:
+    return str(session(settings).region_name)
+
+
+def client(settings: Settings, name: str) -> Any:
+    """A boto3 client for service `name` in the configured region."""
+    try:
+        return session(settings).client(name, config=_CONFIG)  # type: ignore[call-overload]
+    except BotoCoreError as exc:
+        raise _mapped(exc, f"{name} client") from None
+
+
+def partition(settings: Settings) -> str:
+    """ARN partition of the region ("aws", "aws-cn", "aws-us-gov")."""
+    current = session(settings)
+    try:
+        return current.get_partition_for_region(str(current.region_name)) or "aws"
+    except BotoCoreError:  # a region botocore does not know yet (or a test endpoint's name)
+        return "aws"
+
+
+def call(aws_client: Any, operation: str, **params: Any) -> dict[str, Any]:
+    """Run one boto3 operation; any failure becomes an AwsCallError with a one-line message."""
+    service = aws_client.meta.service_model.service_name
+    try:
+        result: dict[str, Any] = getattr(aws_client, operation)(**params)
+    except (ClientError, BotoCoreError) as exc:
+        raise _mapped(exc, f"{service} {operation}") from None
+    result.pop("ResponseMetadata", None)
+    return result
+
+
+def _mapped(exc: Exception, what: str) -> AwsCallError:
+    if isinstance(exc, NoCredentialsError):
+        return AwsCallError(
+            f"{what}: no AWS credentials found",
+            "NoCredentials",
+            hint="set AWS_PROFILE, run `aws sso login`, or export AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY",
+        )
+    if isinstance(exc, NoRegionError):
+        return AwsCallError(f"{what}: no AWS region", "NoRegion", hint="set SPARKIFY_AWS_REGION or AWS_REGION")
+    if isinstance(exc, ClientError):
+        error = exc.response.get("Error", {})
+        code = str(error.get("Code", "Unknown"))
+        message = " ".join(str(error.get("Message", "")).split())  # AWS messages may span lines
+        return AwsCallError(f"{what} failed: {code}: {message}".rstrip(": "), code)
+    first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    return AwsCallError(f"{what} failed: {first}", type(exc).__name__)
+
+
+@dataclass(frozen=True)
+class ClusterInfo:
+    """What later commands need to reach a cluster, found by its identifier (no state file)."""
+
+    identifier: str
+    status: str
+    endpoint: str | None
+    port: int | None
+    database: str
+    user: str
+    node_type: str
+    nodes: int
+    encrypted: bool
+    role_arns: list[str] = field(default_factory=list)
+    default_role_arn: str | None = None
+    security_group_ids: list[str] = field(default_factory=list)
+    parameter_groups: list[str] = field(default_factory=list)
+    master_password_secret_arn: str | None = None
+    publicly_accessible: bool = False
+    tags: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def role_arn(self) -> str | None:
+        """The role COPY should use: the cluster's default role, else its first attached role."""
+        return self.default_role_arn or (self.role_arns[0] if self.role_arns else None)
+
+
+def cluster_info(raw: dict[str, Any]) -> ClusterInfo:
+    endpoint = raw.get("Endpoint") or {}
+    return ClusterInfo(
+        identifier=raw["ClusterIdentifier"],
+        status=raw.get("ClusterStatus", "unknown"),
+        endpoint=endpoint.get("Address"),
+        port=endpoint.get("Port"),
+        database=raw.get("DBName", ""),
+        user=raw.get("MasterUsername", ""),
+        node_type=raw.get("NodeType", ""),
+        nodes=int(raw.get("NumberOfNodes", 1)),
+        encrypted=bool(raw.get("Encrypted", False)),
+        role_arns=[r["IamRoleArn"] for r in raw.get("IamRoles", [])],
+        default_role_arn=raw.get("DefaultIamRoleArn"),
+        security_group_ids=[g["VpcSecurityGroupId"] for g in raw.get("VpcSecurityGroups", [])],
+        parameter_groups=[g["ParameterGroupName"] for g in raw.get("ClusterParameterGroups", [])],
+        master_password_secret_arn=raw.get("MasterPasswordSecretArn"),
+        publicly_accessible=bool(raw.get("PubliclyAccessible", False)),
+        tags={t["Key"]: t.get("Value", "") for t in raw.get("Tags", [])},
+    )
+
+
+def describe_cluster(settings: Settings, redshift: Any = None) -> ClusterInfo | None:
+    """The configured cluster (settings.cluster_identifier), or None when it does not exist."""
+    redshift = redshift or client(settings, "redshift")
+    try:
+        found = call(redshift, "describe_clusters", ClusterIdentifier=settings.cluster_identifier)
+    except AwsCallError as exc:
+        if exc.code == "ClusterNotFound":
+            return None
+        raise
+    clusters = found.get("Clusters", [])
+    return cluster_info(clusters[0]) if clusters else None
+
+
+# --- S3 sources and Redshift credentials (issue 4) -------------------------------------------------
+
+
+def has_credentials(settings: Settings) -> bool:
+    """Does boto3's chain find AWS credentials (without calling AWS)?"""
+    try:
+        return session(settings).get_credentials() is not None
+    except (BotoCoreError, ConfigError):
+        return False
+
+
+def s3_client(settings: Settings, *, unsigned: bool = False) -> Any:
+    """An S3 client; `unsigned` reads public buckets anonymously (the CLI's --no-sign-request)."""
+    if not unsigned:
+        return client(settings, "s3")
+    from botocore import UNSIGNED
+
+    try:
+        return session(settings).client("s3", config=_CONFIG.merge(Config(signature_version=UNSIGNED)))
+    except BotoCoreError as exc:
+        raise _mapped(exc, "s3 client") from None
+
+
+def list_objects(s3: Any, bucket: str, prefix: str) -> list[dict[str, Any]]:
+    """Every object under `prefix` (Key, Size, ETag), all pages."""
+    try:
+        pages = s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
+        return [obj for page in pages for obj in page.get("Contents", [])]
+    except (ClientError, BotoCoreError) as exc:
+        raise _mapped(exc, f"s3 list s3://{bucket}/{prefix}") from None
+
+
+def download_file(s3: Any, bucket: str, key: str, path: str) -> None:
+    """One GET streamed to `path` (source files are small: no multipart machinery needed)."""
+    try:
+        body = s3.get_object(Bucket=bucket, Key=key)["Body"]
+        with open(path, "wb") as out:
+            for chunk in body.iter_chunks(1 << 20):
+                out.write(chunk)
+    except (ClientError, BotoCoreError) as exc:
+        raise _mapped(exc, f"s3 download s3://{bucket}/{key}") from None

@@ -35,3 +35,30 @@ def show(
     for key, value, origin in rows:
         table.add_row(key, console.escape(value), origin)
     console.out().print(table)
+
+
+@config_app.command("set-password")
+def set_password(
+    ctx: typer.Context,
+    stdin: Annotated[
+        bool, typer.Option("--stdin", help="Read the password from standard input instead of prompting.")
+    ] = False,
+) -> None:
+    """Store the Redshift password in the OS keyring (never in a file, never printed). The environment
+    (SPARKIFY_REDSHIFT_PASSWORD) and .env still win over the keyring.
+
+    Example: sparkify config set-password
+    """
+    import sys
+
+    from sparkify_cli import secrets
+
+    cfg = settings(ctx)
+    if stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt(
+            f"Redshift password for {cfg.redshift_user}", hide_input=True, confirmation_prompt=True, err=True
+        )
+    backend = secrets.store_password(cfg, password)
+    console.info(f"stored the password of {secrets.keyring_user(cfg)} in the OS keyring ({backend})")

@@ -1,0 +1,212 @@
+"""`sparkify infra up | down | status`: the AWS side (IAM role, network access, Redshift cluster)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from sparkify_cli import console
+from sparkify_cli.cli.app import app, settings
+
+if TYPE_CHECKING:
+    from sparkify_cli.progress import OnProgress
+    from sparkify_cli.services.infra import Plan
+
+infra_app = typer.Typer(
+    help="Create, inspect and delete the AWS side: IAM role, network access, Redshift cluster.\n\n"
+    "Example: sparkify infra up --dry-run",
+    no_args_is_help=True,
+)
+app.add_typer(infra_app, name="infra")
+
+Region = Annotated[str | None, typer.Option("--region", help="AWS region. Example: --region us-west-2")]
+Profile = Annotated[str | None, typer.Option("--profile", help="AWS profile. Example: --profile sparkify")]
+DryRun = Annotated[bool, typer.Option("--dry-run", help="Print every AWS call with its parameters and change nothing.")]
+Timeout = Annotated[
+    int, typer.Option("--timeout", min=1, help="Seconds to wait for the cluster. Example: --timeout 2400")
+]
+
+MARKS = {"create": "+", "update": "~", "delete": "-", "exists": "=", "keep": "="}
+
+
+@infra_app.command("up")
+def up(
+    ctx: typer.Context,
+    cidr: Annotated[
+        str | None,
+        typer.Option(
+            "--cidr",
+            help="Network allowed to reach the cluster port (default: your public IP /32). "
+            "Example: --cidr 203.0.113.7/32",
+        ),
+    ] = None,
+    dry_run: DryRun = False,
+    timeout: Timeout = 1800,
+    region: Region = None,
+    profile: Profile = None,
+) -> None:
+    """Create the IAM role, security group, SSL parameter group and encrypted Redshift cluster, then wait
+    until it is available. Existing pieces are kept; a failed run is completed by the next one.
+
+    Example: sparkify infra up --cidr 203.0.113.7/32
+    """
+    from sparkify_cli.services import infra
+
+    cfg = settings(ctx, aws_region=region, aws_profile=profile)
+    plan = infra.plan_up(cfg, cidr=cidr)
+    for warning in plan.warnings:
+        console.warn(warning)
+    _show_resources(plan)
+    if dry_run:
+        _print_plan(plan)
+        return
+    if not plan.steps:
+        console.info("everything exists; nothing changed")
+    with _reporter() as report:
+        cluster = infra.apply(cfg, plan, on_progress=report, waiting=infra.Waiting(timeout=timeout))
+    if cluster is not None:
+        typer.echo(
+            f"endpoint: {cluster.endpoint}\nport: {cluster.port}\ndatabase: {cluster.database}\n"
+            f"user: {cluster.user}\nrole_arn: {cluster.role_arn}"
+        )
+
+
+@infra_app.command("down")
+def down(
+    ctx: typer.Context,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation (cron, CI).")] = False,
+    snapshot: Annotated[
+        bool, typer.Option("--snapshot", help="Keep a final snapshot of the cluster (it costs storage).")
+    ] = False,
+    dry_run: DryRun = False,
+    timeout: Timeout = 1800,
+    region: Region = None,
+    profile: Profile = None,
+) -> None:
+    """Delete everything `infra up` created: cluster, security group, parameter group, role. Nothing to
+    delete is not an error.
+
+    Example: sparkify infra down --yes
+    """
+    from sparkify_cli.services import infra
+
+    cfg = settings(ctx, aws_region=region, aws_profile=profile)
+    plan = infra.plan_down(cfg, snapshot=snapshot)
+    for warning in plan.warnings:
+        console.warn(warning)
+    if not plan.steps:
+        console.info(f"nothing to delete in {plan.region}")
+        return
+    _show_resources(plan)
+    if dry_run:
+        _print_plan(plan)
+        return
+    if not yes and not _confirm("Delete these resources?"):
+        console.info("cancelled; nothing was deleted")
+        raise typer.Exit(1)
+    with _reporter() as report:
+        infra.apply(cfg, plan, on_progress=report, waiting=infra.Waiting(timeout=timeout))
+    console.info(f"deleted {sum(1 for r in plan.resources if r.action == 'delete')} resources in {plan.region}")
+
+
+@infra_app.command("status")
+def status(
+    ctx: typer.Context,
+    fmt: Annotated[str, typer.Option("--format", help="table or json. Example: --format json")] = "table",
+    region: Region = None,
+    profile: Profile = None,
+) -> None:
+    """Show the cluster's state, endpoint, size, role, allowed networks and estimated hourly cost.
+
+    Example: sparkify infra status --format json
+    """
+    from sparkify_cli.errors import ConfigError
+    from sparkify_cli.services import infra
+
+    if fmt not in ("table", "json"):
+        raise ConfigError(f"--format {fmt!r}: use table or json")
+    found = infra.status(settings(ctx, aws_region=region, aws_profile=profile))
+    if fmt == "json":
+        typer.echo(json.dumps(found.as_dict(), indent=2))
+        return
+    from rich.table import Table
+
+    c = found.cluster
+    cost = "unknown node type" if found.hourly_usd is None else f"~${found.hourly_usd:.2f}/hour (on-demand list price)"
+    rows: list[tuple[str, Any]] = [
+        ("region", found.region),
+        ("cluster", "absent" if c is None else f"{c.identifier}: {c.status}"),
+        ("endpoint", "" if c is None or not c.endpoint else f"{c.endpoint}:{c.port}"),
+        ("database / user", "" if c is None else f"{c.database} / {c.user}"),
+        ("nodes", "" if c is None else f"{c.nodes} x {c.node_type}"),
+        ("encrypted", "" if c is None else "yes" if c.encrypted else "NO"),
+        ("attached roles", "" if c is None else ", ".join(c.role_arns) or "none"),
+        ("IAM role", found.role_arn or "absent"),
+        ("security group", found.security_group_id or "absent"),
+        ("ingress", ", ".join(found.ingress) or "none"),
+        (
+            "parameter group",
+            "absent"
+            if found.parameter_group is None
+            else f"{found.parameter_group} (require_ssl={'true' if found.require_ssl else 'false'})",
+        ),
+        ("estimated cost", cost),
+    ]
+    table = Table("", "", show_header=False)
+    for key, value in rows:
+        table.add_row(key, console.escape(str(value)))
+    console.out().print(table)
+
+
+def _confirm(question: str) -> bool:
+    try:
+        return typer.confirm(question, default=False, err=True)
+    except typer.Abort:  # end of input (cron without --yes) or Ctrl-C: the answer is no
+        return False
+
+
+def _show_resources(plan: Plan) -> None:
+    for resource in plan.resources:
+        detail = f" ({resource.detail})" if resource.detail else ""
+        console.info(f"{MARKS[resource.action]} {resource.kind} {resource.name}: {resource.action}{detail}")
+
+
+def _print_plan(plan: Plan) -> None:
+    console.info(f"dry run in {plan.region}: nothing was changed. These calls would run:")
+    typer.echo(plan.render() if plan.steps else "(none)")
+
+
+@contextmanager
+def _reporter() -> Iterator[OnProgress]:
+    """A live status line on a terminal; one line per finished step (and per cluster state) otherwise."""
+    if not console.is_interactive():
+        last: list[str] = [""]
+
+        def plain(task: str, done: int, total: int | None) -> None:
+            if total == 1:  # one AWS call
+                if done == 1:
+                    console.info(f"done {task}")
+            elif task != last[0]:  # a cluster state: print each new one once
+                console.info(task)
+                last[0] = task
+
+        yield plain
+        return
+    with console.err().status("starting") as live:
+
+        def live_report(task: str, done: int, total: int | None) -> None:
+            if total == 1:  # one AWS call
+                if done == total:
+                    console.err().print(f"done {console.escape(task)}")
+                else:
+                    live.update(console.escape(task))
+            elif done == total:
+                console.err().print(console.escape(task))
+            else:
+                live.update(f"{console.escape(task)} ({done}s of at most {total}s)")
+
+        yield live_report

@@ -1,0 +1,181 @@
+"""S3 as a source for the embedded warehouse: copy the objects a run needs into a local cache.
+
+DuckDB then reads the cache like any local folder (its httpfs extension is not assumed). Objects
+whose ETag and size match the last sync are not fetched again; downloads run in parallel and land
+under a temporary name first, so an interrupted sync never leaves a half-written file behind.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sparkify_cli import aws
+from sparkify_cli.dates import Days
+from sparkify_cli.errors import SourceError
+from sparkify_cli.progress import OnProgress, silent
+from sparkify_cli.s3source import S3Source, is_s3
+from sparkify_cli.sources import LocalSource, SourceFile
+
+if TYPE_CHECKING:
+    from sparkify_cli.settings import Settings
+
+INDEX = ".sparkify-sync.json"  # key -> {"etag", "size"} of what the cache holds
+WORKERS = 8
+
+
+@dataclass
+class SyncResult:
+    root: Path
+    listed: int = 0
+    downloaded: int = 0
+    skipped: int = 0  # unchanged since the last sync
+    removed: int = 0  # gone from the bucket, so gone from the cache
+    bytes_downloaded: int = 0
+
+
+def open_source(
+    settings: Settings,
+    source_uri: str | Path,
+    days: Days,
+    *,
+    no_sign_request: bool = False,
+    on_progress: OnProgress = silent,
+) -> LocalSource:
+    """A local folder as is; an s3:// source synced (song catalog + the days' log files) into
+    settings.cache_dir and opened from there."""
+    if not is_s3(source_uri):
+        return LocalSource.open(source_uri, settings.log_key_template)
+    return sync_source(settings, str(source_uri), days, no_sign_request=no_sign_request, on_progress=on_progress)[0]
+
+
+def sync_source(
+    settings: Settings,
+    source_uri: str,
+    days: Days,
+    *,
+    no_sign_request: bool = False,
+    on_progress: OnProgress = silent,
+) -> tuple[LocalSource, SyncResult]:
+    source = S3Source.open(settings, source_uri, no_sign_request=no_sign_request)
+    songs = source.song_files()
+    if not songs:
+        raise SourceError(f"no song files under {source.location.uri('song_data/')}")
+    logs, missing = source.log_files(days.days)
+    if days.everything and not logs:
+        raise SourceError(f"no log files under {source.location.uri('log_data/')}")
+    if missing and len(days.days or ()) == 1:
+        raise SourceError(f"no log file for {missing[0].isoformat()} in {source.root}",
+                          hint=f"expected {source.location.uri(source.log_key(missing[0]))}")
+    # What the bucket no longer has must not linger in the cache: the whole catalog is compared,
+    # all logs on a full run, and the days asked for that have no file.
+    stale_scopes = ["song_data/"] + (["log_data/"] if days.everything else [])
+    stale_keys = {source.log_key(day) for day in missing}
+    result = sync(source, songs + logs, stale_scopes=stale_scopes, stale_keys=stale_keys, on_progress=on_progress)
+    return LocalSource.open(source.cache_root, settings.log_key_template), result
+
+
+def sync(
+    source: S3Source,
+    files: list[SourceFile],
+    *,
+    stale_scopes: Iterable[str] = (),
+    stale_keys: Iterable[str] = (),
+    workers: int = WORKERS,
+    on_progress: OnProgress = silent,
+) -> SyncResult:
+    """Make source.cache_root hold exactly `files` (within the stale scopes) as the bucket has them."""
+    root = source.cache_root
+    root.mkdir(parents=True, exist_ok=True)
+    index = _read_index(root)
+    result = SyncResult(root, listed=len(files))
+    todo = [f for f in files if not _fresh(f, index)]
+    result.skipped = len(files) - len(todo)
+    result.removed = _remove_stale(root, index, {f.key for f in files}, tuple(stale_scopes), set(stale_keys))
+    on_progress("download", 0, len(todo))
+    failed: BaseException | None = None
+    try:
+        with ThreadPoolExecutor(max_workers=max(1, min(workers, len(todo)))) as pool:
+            futures = {pool.submit(_download, source, f): f for f in todo}
+            for done, future in enumerate(as_completed(futures), start=1):
+                f = futures[future]
+                error = future.exception()
+                if error is not None:
+                    failed = failed or error  # the others still finish and count
+                    continue
+                index[f.key] = {"etag": f.modified, "size": f.size}  # as_completed yields in this thread
+                result.downloaded += 1
+                result.bytes_downloaded += f.size
+                on_progress("download", done, len(todo))
+    finally:
+        _write_index(root, index)  # what did arrive is not fetched again
+    if failed is not None:
+        if isinstance(failed, aws.AwsCallError) and failed.code in ("403", "AccessDenied"):
+            failed.hint = failed.hint or source.access_hint
+        raise failed
+    return result
+
+
+def _fresh(f: SourceFile, index: dict[str, dict[str, object]]) -> bool:
+    known = index.get(f.key)
+    return (
+        known is not None
+        and known.get("etag") == f.modified
+        and known.get("size") == f.size
+        and f.path.is_file()
+        and f.path.stat().st_size == f.size
+    )
+
+
+def _download(source: S3Source, f: SourceFile) -> None:
+    f.path.parent.mkdir(parents=True, exist_ok=True)
+    fd, part = tempfile.mkstemp(prefix=f".{f.path.name}.", suffix=".part", dir=f.path.parent)
+    os.close(fd)
+    try:
+        aws.download_file(source.s3, source.location.bucket, source.location.key(f.key), part)
+        os.replace(part, f.path)
+    finally:
+        if os.path.exists(part):
+            os.unlink(part)
+
+
+def _remove_stale(
+    root: Path, index: dict[str, dict[str, object]], keep: set[str], scopes: tuple[str, ...], keys: set[str]
+) -> int:
+    removed = 0
+    for scope in scopes:
+        base = root / scope
+        if not base.is_dir():
+            continue
+        for path in sorted(base.rglob("*")):
+            key = path.relative_to(root).as_posix()
+            if path.is_file() and key not in keep:
+                keys.add(key)
+    for key in keys - keep:
+        index.pop(key, None)
+        path = root / key
+        if path.is_file():
+            path.unlink()
+            removed += 1
+    return removed
+
+
+def _read_index(root: Path) -> dict[str, dict[str, object]]:
+    try:
+        data = json.loads((root / INDEX).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}  # no index (or a damaged one): every file counts as changed
+    return data if isinstance(data, dict) else {}
+
+
+def _write_index(root: Path, index: dict[str, dict[str, object]]) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=INDEX, dir=root)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        json.dump(index, out, sort_keys=True)
+    os.replace(tmp, root / INDEX)

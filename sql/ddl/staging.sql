@@ -1,41 +1,24 @@
 -- Staging keeps every source field, typed, plus where each row came from.
--- Column order of staging_events follows the JSONPaths file (Redshift COPY maps by position).
+-- Columns come from sparkify_cli/formats.py, in the JSONPaths file's order (Redshift COPY maps by position).
+{% macro column_type(f) %}
+{%- if f.kind == 'string' %}{{ m.text(f.width) }}
+{%- elif f.kind == 'number' %}{{ m.float() }}
+{%- else %}{{ f.sql_type }}{% endif -%}
+{% endmacro %}
 CREATE TABLE IF NOT EXISTS {{ schema }}.staging_events (
-    artist          {{ m.text(512) }},
-    auth            {{ m.text(32) }},
-    first_name      {{ m.text(256) }},
-    gender          {{ m.text(16) }},
-    item_in_session INTEGER,
-    last_name       {{ m.text(256) }},
-    length          {{ m.float() }},
-    level           {{ m.text(16) }},
-    location        {{ m.text(512) }},
-    method          {{ m.text(16) }},
-    page            {{ m.text(64) }},
-    registration    {{ m.float() }},
-    session_id      INTEGER,
-    song            {{ m.text(1024) }},
-    status          INTEGER,
-    ts              {{ m.bigint() }},
-    user_agent      {{ m.text(1024) }},
-    user_id         {{ m.text(64) }},
-    source_file     {{ m.text(1024) }},
-    line_no         INTEGER
+{% for f in event_fields %}
+    {{ f.column }} {{ column_type(f) }},
+{% endfor %}
+    source_file {{ m.text(1024) }},
+    line_no     INTEGER
 ){{ m.table_options('staging') }};
 
 CREATE TABLE IF NOT EXISTS {{ schema }}.staging_songs (
-    artist_id        {{ m.text(32) }},
-    artist_latitude  {{ m.float() }},
-    artist_location  {{ m.text(1024) }},
-    artist_longitude {{ m.float() }},
-    artist_name      {{ m.text(1024) }},
-    duration         {{ m.float() }},
-    num_songs        INTEGER,
-    song_id          {{ m.text(32) }},
-    title            {{ m.text(1024) }},
-    year             INTEGER,
-    source_file      {{ m.text(1024) }},
-    line_no          INTEGER
+{% for f in song_fields %}
+    {{ f.column }} {{ column_type(f) }},
+{% endfor %}
+    source_file {{ m.text(1024) }},
+    line_no     INTEGER
 ){{ m.table_options('staging') }};
 
 -- Source rows that could not be loaded: never turned into NULLs, never dropped without a trace.

@@ -7,7 +7,7 @@ CREATE TABLE IF NOT EXISTS {{ schema }}.songplays (
     song_id     {{ m.text(32) }},
     artist_id   {{ m.text(32) }},
     session_id  INTEGER,
-    location    {{ m.text(512) }},
+    location    {{ m.text(1024) }},
     user_agent  {{ m.text(1024) }}
 ){{ m.table_options('fact', key='song_id', sort='start_time') }};
 

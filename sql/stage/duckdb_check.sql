@@ -3,7 +3,7 @@
 CREATE OR REPLACE TEMP TABLE {{ checked }} AS
 WITH lines AS (
     SELECT path, line_no, raw, pre_reason,
-           pre_reason IS NULL AND json_valid(raw) AS valid
+           pre_reason IS NULL AND strlen(raw) <= {{ max_line_bytes }} AND json_valid(raw) AS valid
     FROM raw_lines
     WHERE pre_reason IS NOT NULL OR trim(raw) <> ''
 ), typed AS (
@@ -20,6 +20,7 @@ WITH lines AS (
 SELECT path, line_no, raw, vals, CAST(NULL AS INTEGER) AS col,
     CASE
         WHEN pre_reason IS NOT NULL THEN pre_reason
+        WHEN strlen(raw) > {{ max_line_bytes }} THEN 'line is longer than {{ max_line_bytes }} bytes'
         WHEN NOT valid THEN 'invalid JSON'
         WHEN top_type <> 'OBJECT' THEN 'not a JSON object but ' || lower(top_type)
         WHEN duplicate_keys THEN 'duplicate keys in one object'
@@ -30,6 +31,10 @@ SELECT path, line_no, raw, vals, CAST(NULL AS INTEGER) AS col,
 {% endif %}
         WHEN json_type(vals[{{ loop.index }}]) NOT IN ('NULL', {{ f.json_types }})
             THEN 'field {{ f.key }} is ' || lower(json_type(vals[{{ loop.index }}])) || ', expected {{ f.kind }}'
+{% if f.kind == 'string' %}
+        WHEN strlen(vals[{{ loop.index }}] ->> '$') > {{ f.width }}
+            THEN 'field {{ f.key }} is longer than {{ f.width }} bytes'
+{% endif %}
 {% if f.kind == 'integer' %}
         WHEN TRY_CAST(vals[{{ loop.index }}] AS {{ f.sql_type }}) IS NULL AND json_type(vals[{{ loop.index }}]) <> 'NULL'
             THEN 'field {{ f.key }} is out of range'

@@ -21,6 +21,7 @@ class Field:
     sql_type_override: str | None = None
     min: int | None = None
     max: int | None = None
+    width: int = 256  # text fields: the most bytes a value may have (Redshift VARCHAR(width))
 
     @property
     def json_types(self) -> str:
@@ -31,40 +32,49 @@ class Field:
         return self.sql_type_override or _SQL_TYPES[self.kind]
 
 
+def text(key: str, column: str, width: int, required: bool = False) -> Field:
+    return Field(key, column, "string", required, width=width)
+
+
+# Redshift's COPY refuses a JSON record over 4 MB; both warehouses reject such a line the same way.
+MAX_LINE_BYTES = 4 * 1024 * 1024
+
+
 # Epoch milliseconds between 2000-01-01 and 2100-01-01: anything else is a broken clock or a unit error.
 TS_MIN, TS_MAX = 946_684_800_000, 4_102_444_800_000
 _INT = "INTEGER"
 
+# Widths leave room over the real data's longest values (EXPECTED.md: song 151, userAgent 139 characters).
 EVENT_FIELDS = (
-    Field("artist", "artist", "string"),
-    Field("auth", "auth", "string"),
-    Field("firstName", "first_name", "string"),
-    Field("gender", "gender", "string"),
+    text("artist", "artist", 1024),
+    text("auth", "auth", 32),
+    text("firstName", "first_name", 256),
+    text("gender", "gender", 16),
     Field("itemInSession", "item_in_session", "integer", True, _INT),
-    Field("lastName", "last_name", "string"),
+    text("lastName", "last_name", 256),
     Field("length", "length", "number"),
-    Field("level", "level", "string", True),
-    Field("location", "location", "string"),
-    Field("method", "method", "string"),
-    Field("page", "page", "string", True),
+    text("level", "level", 16, True),
+    text("location", "location", 1024),
+    text("method", "method", 16),
+    text("page", "page", 64, True),
     Field("registration", "registration", "number"),
     Field("sessionId", "session_id", "integer", True, _INT),
-    Field("song", "song", "string"),
+    text("song", "song", 1024),
     Field("status", "status", "integer", False, _INT),
-    Field("ts", "ts", "integer", True, None, TS_MIN, TS_MAX),
-    Field("userAgent", "user_agent", "string"),
-    Field("userId", "user_id", "string", True),
+    Field("ts", "ts", "integer", True, "BIGINT", TS_MIN, TS_MAX),
+    text("userAgent", "user_agent", 1024),
+    text("userId", "user_id", 64, True),
 )
 
 SONG_FIELDS = (
-    Field("artist_id", "artist_id", "string", True),
+    text("artist_id", "artist_id", 32, True),
     Field("artist_latitude", "artist_latitude", "number"),
-    Field("artist_location", "artist_location", "string"),
+    text("artist_location", "artist_location", 1024),
     Field("artist_longitude", "artist_longitude", "number"),
-    Field("artist_name", "artist_name", "string"),
+    text("artist_name", "artist_name", 1024),
     Field("duration", "duration", "number"),
     Field("num_songs", "num_songs", "integer", False, _INT),
-    Field("song_id", "song_id", "string", True),
-    Field("title", "title", "string"),
+    text("song_id", "song_id", 32, True),
+    text("title", "title", 1024),
     Field("year", "year", "integer", False, _INT),
 )

@@ -24,6 +24,7 @@ class Entry:
     run_id: str
     command: str
     counts: dict[str, Any] = field(default_factory=dict)
+    finished: bool = False
 
     def add(self, **counts: int) -> None:
         for key, value in counts.items():
@@ -60,7 +61,14 @@ def record(wh: Warehouse, command: str, days: str) -> Iterator[Entry]:
         status = "checks_failed" if isinstance(exc, ChecksFailed) else "failed"
         _finish(wh, entry, status, str(exc).splitlines()[0][:1000] if str(exc) else type(exc).__name__)
         raise
+    if not entry.finished:
+        _finish(wh, entry, "ok", None)
+
+
+def finish_ok(wh: Warehouse, entry: Entry) -> None:
+    """Mark the run done inside its last data transaction, so data and ledger commit together."""
     _finish(wh, entry, "ok", None)
+    entry.finished = True
 
 
 def _finish(wh: Warehouse, entry: Entry, status: str, error: str | None) -> None:

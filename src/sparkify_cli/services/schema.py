@@ -13,8 +13,10 @@ TEMPLATES = ("ddl/schema.sql", "ddl/staging.sql", "ddl/star.sql", "ddl/ledger.sq
 
 def create_statements(wh: Warehouse, *, drop: bool = False) -> list[str]:
     out = wh.render("ddl/drop.sql", tables=ALL_TABLES) if drop else []
+    from sparkify_cli.formats import EVENT_FIELDS, SONG_FIELDS
+
     for template in TEMPLATES:
-        out += wh.render(template)
+        out += wh.render(template, event_fields=EVENT_FIELDS, song_fields=SONG_FIELDS)
     return out
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from sparkify_cli.dates import Days
 from sparkify_cli.errors import RejectedDataError, SourceError, WarehouseError
-from sparkify_cli.formats import EVENT_FIELDS, SONG_FIELDS, Field
+from sparkify_cli.formats import EVENT_FIELDS, MAX_LINE_BYTES, SONG_FIELDS, Field
 from sparkify_cli.progress import OnProgress, silent
 from sparkify_cli.services import read_lines
 from sparkify_cli.sources import LocalSource, SourceFile
@@ -119,6 +119,12 @@ def stage(
 ) -> StageResult:
     """Stage the log files of `days` (all when days.everything) and, when it changed or `songs`
     is True, the song catalog, in one transaction."""
+    if wh.dialect == "redshift":  # server-side COPY from S3: services/stage_redshift.py
+        from sparkify_cli.services import stage_redshift
+
+        return stage_redshift.stage(
+            wh, source, days, max_errors=max_errors, songs=songs, strict=strict, on_progress=on_progress
+        )
     work = plan(wh, source, days, songs=songs, strict=strict)
     result = StageResult(days, songs_skipped=not work.songs, missing_days=work.missing_days)
     batches = []
@@ -142,7 +148,11 @@ def prepare(wh: Warehouse, source: LocalSource, files: list[SourceFile], kind: s
     checked = f"checked_{kind}s"
     _read_lines(wh, files, kind)
     wh.run_template(
-        "stage/duckdb_check.sql", fields=fields, checked=checked, extra_rules=_EVENT_RULES if kind == "event" else []
+        "stage/duckdb_check.sql",
+        fields=fields,
+        checked=checked,
+        extra_rules=_EVENT_RULES if kind == "event" else [],
+        max_line_bytes=MAX_LINE_BYTES,
     )
     _explain_invalid_json(wh, checked)
     _, rows = wh.query(

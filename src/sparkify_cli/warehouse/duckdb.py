@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import signal
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -34,6 +36,8 @@ class DuckDBWarehouse(Warehouse):
             parent = path.expanduser().resolve().parent
             if not parent.is_dir():
                 raise ConfigError(f"folder {parent} for the DuckDB file does not exist (set SPARKIFY_DUCKDB_PATH)")
+        if path.is_dir():
+            raise ConfigError(f"{path} is a folder, not a DuckDB file (set SPARKIFY_DUCKDB_PATH to a file path)")
         config: dict[str, Any] = {"memory_limit": memory_limit}
         if threads:
             config["threads"] = threads
@@ -53,16 +57,19 @@ class DuckDBWarehouse(Warehouse):
         self._count = 0
 
     def _fault_point(self) -> None:
-        import os
-
+        """Fault injection for the crash-safety tests: SPARKIFY_FAIL_AT_STATEMENT=N fails right before
+        the Nth statement of this connection; N:kill kills the process there with SIGKILL."""
         self._count += 1
         at = os.environ.get(_FAIL_ENV)
-        if at and self._count == int(at):
-            raise WarehouseError(f"injected failure before statement {self._count}")
+        if not at or int(at.split(":")[0]) != self._count:
+            return
+        if at.endswith(":kill"):
+            os.kill(os.getpid(), signal.SIGKILL)
+        raise WarehouseError(f"injected failure before statement {self._count}")
 
     def execute(self, statement: str, params: Params = None) -> None:
-        self._fault_point()
         self.statements_run.append(statement)
+        self._fault_point()
         try:
             self.con.execute(statement, params)
         except duckdb.Error as exc:
@@ -71,6 +78,7 @@ class DuckDBWarehouse(Warehouse):
     def executemany(self, statement: str, rows: Sequence[Sequence[Any]]) -> None:
         if not rows:
             return
+        self.statements_run.append(statement)
         self._fault_point()
         try:
             self.con.executemany(statement, rows)

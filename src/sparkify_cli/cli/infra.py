@@ -156,7 +156,9 @@ def status(
         ),
         ("estimated cost", cost),
     ]
-    table = Table("", "", show_header=False)
+    table = Table(show_header=False)
+    table.add_column(no_wrap=True)
+    table.add_column(overflow="fold")  # endpoints and ARNs are long: wrap them, never cut them
     for key, value in rows:
         table.add_row(key, console.escape(str(value)))
     console.out().print(table)

@@ -41,13 +41,26 @@ def _loader() -> Loader:
     return create_loader()
 
 
-def _boto_session(profile: str | None, region_name: str | None) -> boto3.Session:
+def _environment() -> tuple[tuple[str, str], ...]:
+    """What the credential and endpoint chain reads from the environment: part of every cache key."""
+    return tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("AWS_")))
+
+
+# Sessions and clients are cached per (profile, region, AWS_* environment): building a botocore session
+# registers hundreds of handlers, and plan + apply + wait would otherwise build dozens of them.
+@functools.lru_cache(maxsize=8)
+def _session(profile: str | None, region_name: str | None, _env: tuple[tuple[str, str], ...]) -> boto3.Session:
     core = botocore.session.Session(profile=profile)
     core.register_component("data_loader", _loader())
     made = boto3.Session(botocore_session=core, region_name=region_name)
     paths = _loader().search_paths  # boto3 appends its data folder on every session: keep one copy
     paths[:] = list(dict.fromkeys(paths))
     return made
+
+
+@functools.lru_cache(maxsize=32)
+def _client(profile: str | None, region_name: str, name: str, env: tuple[tuple[str, str], ...]) -> Any:
+    return _session(profile, region_name, env).client(name, config=_CONFIG)  # type: ignore[call-overload]
 
 
 def session(settings: Settings) -> boto3.Session:
@@ -57,8 +70,7 @@ def session(settings: Settings) -> boto3.Session:
     (AWS_DEFAULT_REGION, the profile's region).
     """
     try:
-        name = settings.aws_region or os.environ.get("AWS_REGION")
-        made = _boto_session(settings.aws_profile, name)
+        made = _session(settings.aws_profile, settings.aws_region or os.environ.get("AWS_REGION"), _environment())
         if not made.region_name:
             raise ConfigError("no AWS region: set SPARKIFY_AWS_REGION or AWS_REGION (e.g. us-west-2)")
         if settings.aws_profile and settings.aws_profile not in made.available_profiles:
@@ -74,8 +86,9 @@ def region(settings: Settings) -> str:
 
 def client(settings: Settings, name: str) -> Any:
     """A boto3 client for service `name` in the configured region."""
+    region_name = region(settings)
     try:
-        return session(settings).client(name, config=_CONFIG)  # type: ignore[call-overload]
+        return _client(settings.aws_profile, region_name, name, _environment())
     except BotoCoreError as exc:
         raise _mapped(exc, f"{name} client") from None
 

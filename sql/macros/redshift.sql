@@ -10,3 +10,5 @@
 {%- else %} DISTSTYLE EVEN{% endif -%}
 {%- endmacro %}
 {% macro create_schema(schema) %}CREATE SCHEMA IF NOT EXISTS {{ schema }}{% endmacro %}
+{#- Bytes of a text value (differs from LENGTH only for non-ASCII text). -#}
+{% macro byte_length(col) %}OCTET_LENGTH({{ col }}){% endmacro %}

@@ -144,6 +144,7 @@ def _execute(
 ) -> PipelineResult:
     from sparkify_cli.dates import select_days
     from sparkify_cli.services import ledger, pipeline
+    from sparkify_cli.services.matching import MatchRule
 
     days = select_days(date, start, end)
     needs_source = command != "load" or not days.everything
@@ -153,6 +154,7 @@ def _execute(
             result = pipeline.execute(
                 wh, src, days, command=command, do_stage=command != "load", do_load=command != "stage",
                 max_errors=s.max_errors, songs=songs, strict=strict, on_progress=progress,
+                match=MatchRule.from_settings(s),
             )
         for day in result.missing_days:
             console.warn(f"no log file for {day.isoformat()}")

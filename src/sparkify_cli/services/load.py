@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from sparkify_cli.dates import Days
 from sparkify_cli.errors import SourceError
 from sparkify_cli.progress import OnProgress, silent
+from sparkify_cli.services.matching import EXACT, MatchRule, prepare
 from sparkify_cli.sources import LocalSource
 from sparkify_cli.warehouse import Warehouse
 
@@ -37,7 +38,9 @@ def catalog_pending(wh: Warehouse) -> bool:
     return bool(wh.scalar(f"SELECT count(*) FROM {wh.schema}.staged_files WHERE kind = 'song' AND loaded_at IS NULL"))
 
 
-def load_files(wh: Warehouse, files: list[str], *, on_progress: OnProgress = silent) -> None:
+def load_files(
+    wh: Warehouse, files: list[str], *, on_progress: OnProgress = silent, match: MatchRule = EXACT
+) -> None:
     """Load the given staged log files (and the catalog, when it changed). Call inside a transaction.
 
     The catalog is reloaded only when it was re-staged, so a daily load costs in proportion to
@@ -49,7 +52,8 @@ def load_files(wh: Warehouse, files: list[str], *, on_progress: OnProgress = sil
     wh.insert_rows(f"{schema}.load_batch", ["source_file"], [(f,) for f in files])
     for done, step in enumerate(steps):
         on_progress("load", done, len(steps))
-        wh.run_template(f"load/{step}.sql")
+        context = prepare(wh, match) if step == "songplays" else {}  # the song-match rule (SPARKIFY_MATCH)
+        wh.run_template(f"load/{step}.sql", **context)
     in_batch = f"source_file IN (SELECT source_file FROM {schema}.load_batch)"
     wh.execute(
         f"UPDATE {schema}.staged_files SET loaded_at = ? "

@@ -12,6 +12,7 @@ from sparkify_cli.progress import OnProgress, silent
 from sparkify_cli.services import ledger
 from sparkify_cli.services import load as loading
 from sparkify_cli.services import stage as staging
+from sparkify_cli.services.matching import EXACT, MatchRule
 from sparkify_cli.services.stage import BatchResult
 from sparkify_cli.sources import LocalSource, SourceFile
 from sparkify_cli.warehouse import Warehouse
@@ -48,6 +49,7 @@ def execute(
     songs: bool | None = None,
     strict: bool = False,
     on_progress: OnProgress = silent,
+    match: MatchRule = EXACT,
 ) -> PipelineResult:
     result = PipelineResult(days)
     with ledger.record(wh, command, days.describe()) as entry:
@@ -68,6 +70,7 @@ def execute(
                     do_load=do_load,
                     max_errors=max_errors,
                     on_progress=on_progress,
+                    match=match,
                 )
             except SparkifyError as exc:
                 if len(units) == 1:
@@ -120,6 +123,7 @@ def _run_unit(
     do_load: bool,
     max_errors: int,
     on_progress: OnProgress,
+    match: MatchRule = EXACT,
 ) -> None:
     batches: list[staging.Prepared] = []
     if do_stage:
@@ -139,7 +143,7 @@ def _run_unit(
             total.rejected += batch.rejected
             entry.add(**{f"staged_{batch.kind}s": batch.staged, f"rejected_{batch.kind}s": batch.rejected})
         if do_load and unit.keys:
-            loading.load_files(wh, unit.keys, on_progress=on_progress)
+            loading.load_files(wh, unit.keys, on_progress=on_progress, match=match)
             result.loaded_files += unit.keys
             entry.add(files_loaded=len(unit.keys))
         ledger.save_counts(wh, entry)

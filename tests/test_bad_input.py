@@ -134,3 +134,19 @@ def test_read_only_warehouse_is_a_clean_failure(tmp_path: Path, tiny_fs: Path) -
     assert "read-only" in result.stderr.lower() or "read only" in result.stderr.lower()
     # reading still works
     assert invoke("query", "SELECT count(*) FROM songs.songplays", env=env).exit_code == 0
+
+
+def test_accepted_rejects_are_reported_in_the_json_summary(tmp_path: Path) -> None:
+    src = write_source(tmp_path, {"2018-11-01": json.dumps(event()) + "\nnot json\n" + json.dumps(event(ts=0))})
+    result = invoke("run", "--source", str(src), "--max-errors", "2", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    summary = result.json()
+    assert summary["events"] == {"files": 1, "staged": 1, "rejected": 2}
+    assert summary["rows"]["songplays"] == 1
+    runs = invoke("runs", "--format", "json").json()
+    assert runs[0]["run_id"] == summary["run_id"]
+    assert runs[0]["counts"]["rejected_events"] == 2 and runs[0]["status"] == "ok"
+    over = invoke("run", "--source", str(src), "--max-errors", "1", "--format", "json")
+    assert over.exit_code == 4
+    assert over.stdout == ""  # nothing half-reported either
+    assert invoke("runs", "--format", "json").json()[0]["status"] == "failed"

@@ -37,3 +37,15 @@ Songs = Annotated[
     ),
 ]
 Strict = Annotated[bool, typer.Option("--strict", help="Fail when a day in the range has no log file.")]
+
+
+def _summary_format(value: str) -> str:
+    if value not in ("table", "json"):
+        raise typer.BadParameter(f"{value!r} is not one of table, json")
+    return value
+
+
+SummaryFormat = Annotated[
+    str,
+    typer.Option("--format", callback=_summary_format, help="table (human summary) or json (one document on stdout)."),
+]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -12,8 +13,9 @@ from sparkify_cli.cli import options as opt
 from sparkify_cli.cli.app import app, settings
 
 if TYPE_CHECKING:
-    from sparkify_cli.dates import Days
+    from sparkify_cli.services.check import CheckReport
     from sparkify_cli.services.pipeline import PipelineResult
+    from sparkify_cli.services.stage import BatchResult
     from sparkify_cli.settings import Settings
     from sparkify_cli.sources import LocalSource
     from sparkify_cli.warehouse import Warehouse
@@ -73,6 +75,7 @@ def stage(
     max_errors: opt.MaxErrors = None,
     songs: opt.Songs = None,
     strict: opt.Strict = False,
+    fmt: opt.SummaryFormat = "table",
 ) -> None:
     """Stage source JSON into typed staging tables (without a date: every file).
 
@@ -82,8 +85,7 @@ def stage(
     Example: sparkify stage --date 2018-11-05 --source ./data
     """
     s = settings(ctx, source=source, warehouse=warehouse, max_errors=max_errors)
-    result = _execute(s, "stage", date, start, end, songs=songs, strict=strict)
-    _print_stage(result)
+    _summarise(_execute(s, "stage", date, start, end, songs=songs, strict=strict), fmt)
 
 
 @app.command()
@@ -94,6 +96,7 @@ def load(
     end: opt.End = None,
     source: opt.Source = None,
     warehouse: opt.Warehouse = None,
+    fmt: opt.SummaryFormat = "table",
 ) -> None:
     """Load staged data into the star schema (without a date: everything staged).
 
@@ -102,7 +105,7 @@ def load(
     Example: sparkify load --date 2018-11-05
     """
     s = settings(ctx, source=source, warehouse=warehouse)
-    _print_rows(_execute(s, "load", date, start, end))
+    _summarise(_execute(s, "load", date, start, end), fmt)
 
 
 @app.command()
@@ -116,6 +119,7 @@ def run(
     max_errors: opt.MaxErrors = None,
     songs: opt.Songs = None,
     strict: opt.Strict = False,
+    fmt: opt.SummaryFormat = "table",
 ) -> None:
     """The whole pipeline: schema (if missing), stage, load, check; rows per table at the end.
 
@@ -126,22 +130,34 @@ def run(
     Example (cron): sparkify run --date yesterday
     """
     s = settings(ctx, source=source, warehouse=warehouse, max_errors=max_errors)
-    run_pipeline(s, date, start, end, songs=songs, strict=strict)
+    run_pipeline(s, date, start, end, songs=songs, strict=strict, fmt=fmt)
 
 
 def run_pipeline(
-    s: Settings, date: str | None = None, start: str | None = None, end: str | None = None, **kwargs: bool | None
+    s: Settings,
+    date: str | None = None,
+    start: str | None = None,
+    end: str | None = None,
+    *,
+    songs: bool | None = None,
+    strict: bool = False,
+    fmt: str = "table",
 ) -> None:
     """stage + load + check, printing progress and a summary (also used by `sparkify demo`)."""
-    result = _execute(s, "run", date, start, end, check=True, **kwargs)
-    _print_stage(result)
-    _print_rows(result)
+    _summarise(_execute(s, "run", date, start, end, check=True, songs=songs, strict=strict), fmt)
 
 
 def _execute(
-    s: Settings, command: str, date: str | None, start: str | None, end: str | None, *, check: bool = False,
-    songs: bool | None = None, strict: bool = False,
-) -> PipelineResult:
+    s: Settings,
+    command: str,
+    date: str | None,
+    start: str | None,
+    end: str | None,
+    *,
+    check: bool = False,
+    songs: bool | None = None,
+    strict: bool = False,
+) -> tuple[PipelineResult, CheckReport | None]:
     from sparkify_cli.dates import select_days
     from sparkify_cli.services import ledger, pipeline
     from sparkify_cli.services.matching import MatchRule
@@ -152,32 +168,75 @@ def _execute(
         src = open_source(s) if needs_source else None
         with console.progress_bar() as progress:
             result = pipeline.execute(
-                wh, src, days, command=command, do_stage=command != "load", do_load=command != "stage",
-                max_errors=s.max_errors, songs=songs, strict=strict, on_progress=progress,
+                wh,
+                src,
+                days,
+                command=command,
+                do_stage=command != "load",
+                do_load=command != "stage",
+                max_errors=s.max_errors,
+                songs=songs,
+                strict=strict,
+                on_progress=progress,
                 match=MatchRule.from_settings(s),
             )
         for day in result.missing_days:
             console.warn(f"no log file for {day.isoformat()}")
+        report = None
         if check:
+            from sparkify_cli.services.check import run_checks
+
             with ledger.reopen(wh, result.run_id):
-                _check(wh, s, days)
-    return result
+                day = days.days[0] if days.days and len(days.days) == 1 else None
+                report = run_checks(wh, s, day=day)
+                if not report.ok:
+                    ledger.mark(wh, result.run_id, "checks_failed", "data-quality checks failed")
+    return result, report
 
 
-def _check(wh: Warehouse, s: Settings, days: Days) -> None:
+def _summarise(outcome: tuple[PipelineResult, CheckReport | None], fmt: str) -> None:
+    """The run's summary: human lines on stderr and a table of rows, or one JSON document on stdout."""
     from sparkify_cli.errors import ChecksFailed
-    from sparkify_cli.services.check import run_checks
 
-    day = days.days[0] if days.days and len(days.days) == 1 else None
-    report = run_checks(wh, s, day=day)
+    result, report = outcome
+    if fmt == "json":
+        typer.echo(json.dumps(_as_json(result, report), indent=2))
+    else:
+        _print_stage(result)
+        _print_rows(result)
+        if report is not None:
+            _print_checks(report)
+    if report is not None and not report.ok:
+        raise ChecksFailed("data-quality checks failed", hint="see `sparkify check` for details")
+
+
+def _as_json(result: PipelineResult, report: CheckReport | None) -> dict[str, object]:
+    def batch(b: BatchResult) -> dict[str, int]:
+        return {"files": b.files, "staged": b.staged, "rejected": b.rejected}
+
+    checks = None
+    if report is not None:
+        statuses = [r.status for r in report.results]
+        checks = {"ok": report.ok, **{k: statuses.count(k) for k in ("pass", "warn", "fail", "error")}}
+    return {
+        "run_id": result.run_id,
+        "days": result.days.describe(),
+        "missing_days": [d.isoformat() for d in result.missing_days],
+        "events": batch(result.events),
+        "songs": {**batch(result.songs), "skipped": result.songs_skipped},
+        "loaded_files": len(result.loaded_files),
+        "rows": result.rows,
+        "checks": checks,
+    }
+
+
+def _print_checks(report: CheckReport) -> None:
     failed = [r for r in report.results if r.status in ("fail", "error")]
     warned = [r for r in report.results if r.status == "warn"]
     passed = len(report.results) - len(failed) - len(warned)
     console.info(f"checks: {passed} passed, {len(warned)} warned, {len(failed)} failed")
     for r in failed + warned:
         console.info(f"  {r.status}: {r.name} ({r.failing_rows} row(s)) {r.description}")
-    if not report.ok:
-        raise ChecksFailed("data-quality checks failed", hint="see `sparkify check` for details")
 
 
 def _where(s: Settings) -> str:

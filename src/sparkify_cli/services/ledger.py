@@ -93,3 +93,8 @@ def reopen(wh: Warehouse, run_id: str) -> Iterator[None]:
         status = "checks_failed" if isinstance(exc, ChecksFailed) else "failed"
         _finish(wh, Entry(run_id, ""), status, str(exc).splitlines()[0][:1000] if str(exc) else type(exc).__name__)
         raise
+
+
+def mark(wh: Warehouse, run_id: str, status: str, error: str | None) -> None:
+    """Set a finished run's status (e.g. checks_failed after its data committed)."""
+    _finish(wh, Entry(run_id, ""), status, error)

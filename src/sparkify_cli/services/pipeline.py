@@ -71,6 +71,7 @@ def execute(
                     max_errors=max_errors,
                     on_progress=on_progress,
                     match=match,
+                    last=number == len(units) - 1,
                 )
             except SparkifyError as exc:
                 if len(units) == 1:
@@ -79,8 +80,8 @@ def execute(
                 exc.hint = "the days before it are done; run the same command again to finish"
                 raise
             on_progress(command, number + 1, len(units))
-        result.rows = loading.row_counts(wh)
-        entry.counts.update({f"rows_{table}": n for table, n in result.rows.items()})
+        if not units:
+            result.rows = loading.row_counts(wh)
     return result
 
 
@@ -124,6 +125,7 @@ def _run_unit(
     max_errors: int,
     on_progress: OnProgress,
     match: MatchRule = EXACT,
+    last: bool = False,
 ) -> None:
     batches: list[staging.Prepared] = []
     if do_stage:
@@ -146,4 +148,9 @@ def _run_unit(
             loading.load_files(wh, unit.keys, on_progress=on_progress, match=match)
             result.loaded_files += unit.keys
             entry.add(files_loaded=len(unit.keys))
-        ledger.save_counts(wh, entry)
+        if last:
+            result.rows = loading.row_counts(wh)
+            entry.counts.update({f"rows_{table}": n for table, n in result.rows.items()})
+            ledger.finish_ok(wh, entry)
+        else:
+            ledger.save_counts(wh, entry)

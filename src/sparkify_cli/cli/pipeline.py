@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -188,7 +189,9 @@ def _execute(
 
             with ledger.reopen(wh, result.run_id):
                 day = days.days[0] if days.days and len(days.days) == 1 else None
+                started = time.perf_counter()
                 report = run_checks(wh, s, day=day)
+                result.seconds["check"] = round(time.perf_counter() - started, 4)
                 if not report.ok:
                     ledger.mark(wh, result.run_id, "checks_failed", "data-quality checks failed")
     return result, report
@@ -227,6 +230,7 @@ def _as_json(result: PipelineResult, report: CheckReport | None) -> dict[str, ob
         "loaded_files": len(result.loaded_files),
         "rows": result.rows,
         "checks": checks,
+        "seconds": result.seconds,
     }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,6 +26,19 @@ class Entry:
     command: str
     counts: dict[str, Any] = field(default_factory=dict)
     finished: bool = False
+
+    @property
+    def seconds(self) -> dict[str, float]:
+        """Wall time per phase (prepare_events, apply_songs, load_songplays, ...): the benchmark reads it."""
+        return self.counts.setdefault("seconds", {})  # type: ignore[no-any-return]
+
+    @contextmanager
+    def timed(self, phase: str) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[phase] = round(self.seconds.get(phase, 0.0) + time.perf_counter() - started, 4)
 
     def add(self, **counts: int) -> None:
         for key, value in counts.items():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -39,7 +40,12 @@ def catalog_pending(wh: Warehouse) -> bool:
 
 
 def load_files(
-    wh: Warehouse, files: list[str], *, on_progress: OnProgress = silent, match: MatchRule = EXACT
+    wh: Warehouse,
+    files: list[str],
+    *,
+    on_progress: OnProgress = silent,
+    match: MatchRule = EXACT,
+    timings: dict[str, float] | None = None,
 ) -> None:
     """Load the given staged log files (and the catalog, when it changed). Call inside a transaction.
 
@@ -52,8 +58,11 @@ def load_files(
     wh.insert_rows(f"{schema}.load_batch", ["source_file"], [(f,) for f in files])
     for done, step in enumerate(steps):
         on_progress("load", done, len(steps))
+        started = time.perf_counter()
         context = prepare(wh, match) if step == "songplays" else {}  # the song-match rule (SPARKIFY_MATCH)
         wh.run_template(f"load/{step}.sql", **context)
+        if timings is not None:
+            timings[f"load_{step}"] = round(timings.get(f"load_{step}", 0.0) + time.perf_counter() - started, 4)
     in_batch = f"source_file IN (SELECT source_file FROM {schema}.load_batch)"
     wh.execute(
         f"UPDATE {schema}.staged_files SET loaded_at = ? "

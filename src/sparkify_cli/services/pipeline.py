@@ -28,6 +28,7 @@ class PipelineResult:
     loaded_files: list[str] = field(default_factory=list)
     rows: dict[str, int] = field(default_factory=dict)  # star table -> rows after the run
     run_id: str = ""
+    seconds: dict[str, float] = field(default_factory=dict)  # wall time per phase
 
 
 @dataclass
@@ -54,6 +55,7 @@ def execute(
     result = PipelineResult(days)
     with ledger.record(wh, command, days.describe()) as entry:
         result.run_id = entry.run_id
+        result.seconds = entry.seconds
         units, song_files = _plan(wh, source, days, result, do_stage=do_stage, songs=songs, strict=strict)
         result.songs_skipped = not song_files
         for number, unit in enumerate(units):
@@ -130,14 +132,15 @@ def _run_unit(
     batches: list[staging.Prepared] = []
     if do_stage:
         assert source is not None
-        if song_files:
-            batches.append(staging.prepare(wh, source, song_files, "song"))
-        if unit.logs:
-            batches.append(staging.prepare(wh, source, unit.logs, "event"))
+        for kind, files in (("song", song_files), ("event", unit.logs)):
+            if files:
+                with entry.timed(f"prepare_{kind}s"):
+                    batches.append(staging.prepare(wh, source, files, kind))
         staging.check_rejects(wh, batches, max_errors)
     with wh.transaction():
         for batch in batches:
-            staging.apply(wh, batch)
+            with entry.timed(f"apply_{batch.kind}s"):
+                staging.apply(wh, batch)
             ledger.note_files(wh, entry, batch.files, batch.kind)
             total = getattr(result, f"{batch.kind}s")
             total.files += len(batch.files)
@@ -145,11 +148,12 @@ def _run_unit(
             total.rejected += batch.rejected
             entry.add(**{f"staged_{batch.kind}s": batch.staged, f"rejected_{batch.kind}s": batch.rejected})
         if do_load and unit.keys:
-            loading.load_files(wh, unit.keys, on_progress=on_progress, match=match)
+            loading.load_files(wh, unit.keys, on_progress=on_progress, match=match, timings=entry.seconds)
             result.loaded_files += unit.keys
             entry.add(files_loaded=len(unit.keys))
         if last:
-            result.rows = loading.row_counts(wh)
+            with entry.timed("count_rows"):
+                result.rows = loading.row_counts(wh)
             entry.counts.update({f"rows_{table}": n for table, n in result.rows.items()})
             ledger.finish_ok(wh, entry)
         else:

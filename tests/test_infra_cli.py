@@ -149,10 +149,10 @@ def test_down_asks_first_and_no_keeps_everything() -> None:
     declined = sparkify("infra", "down", input="n\n")
     assert "Delete these resources?" in declined.stderr
     assert "nothing was deleted" in declined.stderr
-    assert declined.exit_code == 1
+    assert declined.exit_code == 2
     assert "sparkify" in backend("redshift").clusters
     no_answer = sparkify("infra", "down", input="")  # cron without --yes: end of input is a no
-    assert no_answer.exit_code == 1 and "sparkify" in backend("redshift").clusters
+    assert no_answer.exit_code == 2 and "sparkify" in backend("redshift").clusters
     accepted = sparkify("infra", "down", input="y\n")
     assert accepted.exit_code == 0, accepted.stderr
     assert backend("redshift").clusters == {}

@@ -106,8 +106,9 @@ def down(
         _print_plan(plan)
         return
     if not yes and not _confirm("Delete these resources?"):
-        console.info("cancelled; nothing was deleted")
-        raise typer.Exit(1)
+        # Not confirmed is a usage outcome (exit 2), not "checks failed" (1): scripts pass --yes.
+        console.info("cancelled; nothing was deleted (pass --yes to skip the question)")
+        raise typer.Exit(2)
     with _reporter() as report:
         infra.apply(cfg, plan, on_progress=report, waiting=infra.Waiting(timeout=timeout))
     console.info(f"deleted {sum(1 for r in plan.resources if r.action == 'delete')} resources in {plan.region}")

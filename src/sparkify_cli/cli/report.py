@@ -1,0 +1,258 @@
+"""`sparkify report` and `sparkify report matches`: what users listen to, and how well plays match songs."""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from sparkify_cli import console
+from sparkify_cli.cli import options as opt
+from sparkify_cli.cli.app import app, settings
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from sparkify_cli.services.report import MatchReport, Report
+
+
+class ReportFormat(StrEnum):
+    table = "table"
+    json = "json"
+    html = "html"
+
+
+class MatchesFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+DEFAULT_HTML = Path("sparkify-report.html")
+Output = Annotated[
+    Path | None,
+    typer.Option(
+        "--output",
+        "-o",
+        dir_okay=False,
+        show_default=False,
+        help=f"Write to this file instead of stdout (html: default ./{DEFAULT_HTML}). Example: -o report.html",
+    ),
+]
+Top = Annotated[int, typer.Option("--top", min=1, max=1000, help="Rows in each top list. Example: --top 20")]
+
+report_app = typer.Typer(
+    no_args_is_help=False,
+    help="What users listen to: top songs and artists, when they listen, free vs paid, the most active "
+    "users, sessions per day and the song-match rate.\n\n"
+    "Example: sparkify report --start 2018-11-01 --end 2018-11-30 --format html -o november.html",
+)
+app.add_typer(report_app, name="report")
+
+
+@report_app.callback(invoke_without_command=True)
+def report(
+    ctx: typer.Context,
+    date: opt.Date = None,
+    start: opt.Start = None,
+    end: opt.End = None,
+    fmt: Annotated[
+        ReportFormat,
+        typer.Option("--format", help="table (terminal), json (scripts) or html (one file with charts)."),
+    ] = ReportFormat.table,
+    output: Output = None,
+    top: Top = 10,
+    warehouse: opt.Warehouse = None,
+) -> None:
+    """What users listen to, from the star schema (read-only): top songs and artists, plays per hour
+    and weekday, free vs paid, the most active users, sessions per day and the song-match rate.
+
+    The same numbers in every format, from the same SQL on DuckDB and Redshift. Days are UTC.
+
+    Example: sparkify report --date 2018-11-15
+    Example: sparkify report --format html --output report.html
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from sparkify_cli.dates import select_days
+    from sparkify_cli.services.report import build
+
+    result = build(settings(ctx, warehouse=warehouse), select_days(date, start, end), top=top)
+    if fmt is ReportFormat.html:
+        from sparkify_cli.services.report_html import to_html
+
+        target = output or DEFAULT_HTML
+        target.write_text(to_html(result), encoding="utf-8")
+        console.info(f"wrote {target} ({result.plays:,} plays, {result.scope})")
+    elif fmt is ReportFormat.json:
+        _emit(json.dumps(result.to_dict(), indent=2, ensure_ascii=False), output)
+    else:
+        _print_to(output, lambda c: print_report(result, c))
+
+
+@report_app.command("matches")
+def matches(
+    ctx: typer.Context,
+    date: opt.Date = None,
+    start: opt.Start = None,
+    end: opt.End = None,
+    fmt: Annotated[MatchesFormat, typer.Option("--format", help="table or json.")] = MatchesFormat.table,
+    output: Output = None,
+    limit: Annotated[
+        int, typer.Option("--limit", min=1, help="At most this many plays in the table (json lists all).")
+    ] = 50,
+    warehouse: opt.Warehouse = None,
+) -> None:
+    """The song-match rate, and the unmatched plays that have a near candidate in the catalog, with
+    the reason: encoding (double-encoded UTF-8), punctuation ('_ ' for ', '), case, or a duration
+    within SPARKIFY_MATCH_TOLERANCE seconds. These are exactly the plays SPARKIFY_MATCH=normalized adds.
+
+    Example: sparkify report matches --format json
+    """
+    from sparkify_cli.dates import select_days
+    from sparkify_cli.services.report import build_matches
+
+    result = build_matches(settings(ctx, warehouse=warehouse), select_days(date, start, end))
+    if fmt is MatchesFormat.json:
+        _emit(json.dumps(result.to_dict(), indent=2, ensure_ascii=False), output)
+    else:
+        _print_to(output, lambda c: print_matches(result, c, limit=limit))
+
+
+# --- rendering -----------------------------------------------------------------------------------
+
+
+def _emit(text: str, output: Path | None) -> None:
+    if output is None:
+        typer.echo(text)
+    else:
+        output.write_text(text + "\n", encoding="utf-8")
+        console.info(f"wrote {output}")
+
+
+def _print_to(output: Path | None, draw: object) -> None:
+    if output is None:
+        draw(console.out())  # type: ignore[operator]
+        return
+    from rich.console import Console
+
+    with output.open("w", encoding="utf-8") as handle:
+        draw(Console(file=handle, width=110, no_color=True, highlight=False))  # type: ignore[operator]
+    console.info(f"wrote {output}")
+
+
+def _bar(value: int, most: int, width: int = 24) -> str:
+    if not most or not value:
+        return ""
+    eighths = round(value / most * width * 8)
+    return "█" * (eighths // 8) + ("", "▏", "▎", "▍", "▌", "▋", "▊", "▉")[eighths % 8] or "▏"
+
+
+def _pct(share: float) -> str:
+    from sparkify_cli.services.report import percent
+
+    return percent(share)
+
+
+def print_report(report: Report, out: Console | None = None, *, compact: bool = False) -> None:
+    """The report as rich tables; compact (the end of `sparkify demo`) leaves out the time series."""
+    from rich.table import Table
+
+    from sparkify_cli.services.report import WEEKDAYS
+
+    out = out or console.out()
+    esc = console.escape
+    span = f"{report.first_play:%Y-%m-%d %H:%M} .. {report.last_play:%Y-%m-%d %H:%M} UTC" if report.first_play else ""
+    out.print(f"[bold]sparkify report[/] — {report.scope}" + (f" ({span})" if span else ""))
+    out.print(
+        f"plays {report.plays:,} · users {report.users:,} · sessions {report.sessions:,} · "
+        f"matched to a catalog song {report.matched:,} ({_pct(report.match_rate)})"
+    )
+    if not report.plays:
+        out.print("no plays in these days")
+        return
+
+    songs = Table(
+        "#", "song", "artist", "plays", title=f"top songs (of {report.matched:,} matched plays)", title_justify="left"
+    )
+    for i, s in enumerate(report.top_songs, 1):
+        songs.add_row(str(i), esc(s.title or s.song_id), esc(s.artist or ""), f"{s.plays:,}")
+    artists = Table("#", "artist", "plays", title="top artists", title_justify="left")
+    for i, a in enumerate(report.top_artists, 1):
+        artists.add_row(str(i), esc(a.name or a.artist_id), f"{a.plays:,}")
+    if report.top_songs:
+        out.print(songs)
+        if not compact:
+            out.print(artists)
+    if compact:
+        _print_people(report, out)
+        return
+
+    most = max(report.plays_by_hour)
+    hours = Table("hour (UTC)", "plays", "", title="plays per hour of day", title_justify="left", box=None)
+    for hour, n in enumerate(report.plays_by_hour):
+        hours.add_row(f"{hour:02d}", f"{n:,}", _bar(n, most))
+    out.print(hours)
+    most = max(report.plays_by_weekday)
+    weekdays = Table("weekday", "plays", "", title="plays per weekday", title_justify="left", box=None)
+    for day, n in enumerate(report.plays_by_weekday):
+        weekdays.add_row(WEEKDAYS[day], f"{n:,}", _bar(n, most))
+    out.print(weekdays)
+    _print_people(report, out)
+    most = max((d.sessions for d in report.per_day), default=0)
+    per_day = Table("day", "plays", "sessions", "users", "", title="sessions per day", title_justify="left", box=None)
+    for d in report.per_day:
+        per_day.add_row(d.day.isoformat(), f"{d.plays:,}", f"{d.sessions:,}", f"{d.users:,}", _bar(d.sessions, most))
+    out.print(per_day)
+
+
+def _print_people(report: Report, out: Console) -> None:
+    from rich.table import Table
+
+    esc = console.escape
+    levels = Table(
+        "level", "plays", "share of plays", "users", "share of users", title="free vs paid", title_justify="left"
+    )
+    for lv in report.levels:
+        levels.add_row(esc(lv.level), f"{lv.plays:,}", _pct(lv.play_share), f"{lv.users:,}", _pct(lv.user_share))
+    out.print(levels)
+    users = Table("user", "name", "level", "plays", "sessions", title="most active users", title_justify="left")
+    for u in report.top_users:
+        name = " ".join(p for p in (u.first_name, u.last_name) if p)
+        users.add_row(esc(u.user_id), esc(name), esc(u.level or ""), f"{u.plays:,}", f"{u.sessions:,}")
+    out.print(users)
+
+
+def print_matches(report: MatchReport, out: Console | None = None, *, limit: int = 50) -> None:
+    from rich.table import Table
+
+    out = out or console.out()
+    esc = console.escape
+    near = len(report.near)
+    out.print(f"[bold]song matching[/] — {report.scope}")
+    out.print(
+        f"matched to a catalog song: {report.matched:,} of {report.plays:,} plays ({_pct(report.match_rate)}); "
+        f"with SPARKIFY_MATCH=normalized (duration within {report.tolerance:g} s): "
+        f"{report.matched + near:,} ({_pct(report.normalized_rate)})"
+    )
+    counts = ", ".join(f"{reason} {n:,}" for reason, n in report.reason_counts().items())
+    out.print(f"unmatched plays with a near candidate: {near:,} ({counts})")
+    if not near:
+        return
+    table = Table(
+        "played at (UTC)", "user", "play: artist — song", "catalog: artist — title, song_id", "Δ s", "reasons"
+    )
+    for m in report.near[:limit]:
+        table.add_row(
+            f"{m.start_time:%Y-%m-%d %H:%M}",
+            esc(m.user_id),
+            esc(f"{m.artist} — {m.song}"),
+            esc(f"{m.artist_name} — {m.title}, {m.song_id}"),
+            f"{m.duration - m.length:+.3f}",
+            ", ".join(m.reasons),
+        )
+    out.print(table)
+    if near > limit:
+        out.print(f"… {near - limit:,} more (--limit, or --format json for all)")

@@ -225,3 +225,12 @@ def test_normalized_matching_sql_parses(dialect: str) -> None:
             sqlglot.parse_one(statement, read=dialect, error_level=sqlglot.ErrorLevel.RAISE)
     redshift = sql.render("load/match_texts.sql", "redshift", schema="songs")
     assert "OCTET_LENGTH(txt) <> LENGTH(txt)" in redshift
+
+
+def test_demo_ends_with_the_report_and_what_to_try_next(tmp_path: Path) -> None:
+    result = invoke("demo", "--dir", str(tmp_path / "demo"), "--events", "400", "--songs", "60")
+    assert result.exit_code == 0, result.stderr
+    out = result.stdout
+    assert "sparkify report — all days" in out and "most active users" in out
+    assert out.index("sparkify report — all days") < out.index("next:")
+    assert "sparkify report --format html --output report.html" in out.split("next:")[1]

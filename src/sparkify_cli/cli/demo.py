@@ -38,11 +38,17 @@ def demo(
     warehouse_file = (directory / "sparkify.duckdb").resolve()
     s = settings(ctx, warehouse="duckdb", source=str(data), duckdb_path=warehouse_file)
     run_pipeline(s, songs=True)
+    from sparkify_cli.cli.report import print_report
+    from sparkify_cli.dates import Days
+    from sparkify_cli.services.report import build
+
+    console.out().print()
+    print_report(build(s, Days(None), top=5), compact=True)
     console.out().print(
         f"\nwarehouse: {warehouse_file}\n"
         "next:\n"
+        f"  SPARKIFY_DUCKDB_PATH={warehouse_file} sparkify report --format html --output report.html\n"
         f"  SPARKIFY_DUCKDB_PATH={warehouse_file} sparkify query "
         '"SELECT level, count(*) FROM songs.songplays GROUP BY level"\n'
-        f"  SPARKIFY_DUCKDB_PATH={warehouse_file} sparkify check\n"
         "  sparkify run --source ../shared/data/sparkify   # the real sample, into ./sparkify.duckdb"
     )

@@ -97,7 +97,7 @@ def _print_table(report: CheckReport) -> None:
 
 def _details(r: CheckResult) -> str:
     if r.status == "error":
-        return f"{r.description}: {r.error}"
+        return f"{r.description}: {r.error}" if r.description else str(r.error)
     text = r.description + _metrics(r.metrics)
     if r.samples and not set(r.samples[0]) <= set(r.metrics):  # else the metrics already say it
         text += "; e.g. " + _compact(r.samples[0])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -93,7 +94,9 @@ def builtin_checks(wh: Warehouse, settings: Settings, *, day: date | None, today
     return specs
 
 
-def _pipeline_checks(settings: Settings, render: Any, *, day: date | None, today: date, on_day: str) -> list[CheckSpec]:
+def _pipeline_checks(
+    settings: Settings, render: Callable[..., str], *, day: date | None, today: date, on_day: str
+) -> list[CheckSpec]:
     """Checks of the load as a whole: reconciliation with staging, freshness, song-match rate."""
     source_file = _log_key(settings, day) if day else None
     oldest = today - timedelta(days=settings.check_freshness_days)

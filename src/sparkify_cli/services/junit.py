@@ -35,8 +35,8 @@ def junit_xml(report: CheckReport) -> str:
         ET.SubElement(props, "property", name="severity", value=r.severity)
         ET.SubElement(props, "property", name="status", value=r.status)
         if any(r is f for f in failures):
-            ET.SubElement(case, "failure", type="fail",
-                          message=f"{r.failing_rows} failing row(s): {r.description}").text = _details(r)
+            message = f"{r.failing_rows} failing row(s)" + (f": {r.description}" if r.description else "")
+            ET.SubElement(case, "failure", type="fail", message=message).text = _details(r)
         elif any(r is e for e in errors):
             ET.SubElement(case, "error", type="error", message=r.error or "").text = r.sql
         elif r.status != "pass":

@@ -41,14 +41,13 @@ Output = Annotated[
         help=f"Write to this file instead of stdout (html: default ./{DEFAULT_HTML}). Example: -o report.html",
     ),
 ]
+MatchesOutput = Annotated[
+    Path | None,
+    typer.Option("--output", "-o", dir_okay=False, show_default=False, help="Write to this file instead of stdout."),
+]
 Top = Annotated[int, typer.Option("--top", min=1, max=1000, help="Rows in each top list. Example: --top 20")]
 
-report_app = typer.Typer(
-    no_args_is_help=False,
-    help="What users listen to: top songs and artists, when they listen, free vs paid, the most active "
-    "users, sessions per day and the song-match rate.\n\n"
-    "Example: sparkify report --start 2018-11-01 --end 2018-11-30 --format html -o november.html",
-)
+report_app = typer.Typer(no_args_is_help=False)  # help: the callback's docstring
 app.add_typer(report_app, name="report")
 
 
@@ -72,6 +71,7 @@ def report(
     The same numbers in every format, from the same SQL on DuckDB and Redshift. Days are UTC.
 
     Example: sparkify report --date 2018-11-15
+
     Example: sparkify report --format html --output report.html
     """
     if ctx.invoked_subcommand is not None:
@@ -99,7 +99,7 @@ def matches(
     start: opt.Start = None,
     end: opt.End = None,
     fmt: Annotated[MatchesFormat, typer.Option("--format", help="table or json.")] = MatchesFormat.table,
-    output: Output = None,
+    output: MatchesOutput = None,
     limit: Annotated[
         int, typer.Option("--limit", min=1, help="At most this many plays in the table (json lists all).")
     ] = 50,

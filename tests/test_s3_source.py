@@ -151,3 +151,13 @@ def test_through_a_moto_server_via_aws_endpoint_url(moto_server: str, tmp_path: 
         LocalSource.open(local, settings.log_key_template), tmp_path / "local.duckdb", days
     )
     assert s3sync.sync_source(settings, SOURCE, days)[1].downloaded == 0
+
+
+def test_source_for_the_warehouse(moto_s3: None, bucket: Path, tmp_path: Path) -> None:
+    from sparkify_cli.s3source import S3Source
+
+    days = Days(None)
+    on_redshift = s3sync.source_for(load_settings(warehouse="redshift"), SOURCE, days)
+    assert isinstance(on_redshift, S3Source) and not (tmp_path / "cache").exists()  # COPY reads S3 itself
+    on_duckdb = s3sync.source_for(load_settings(), SOURCE, days)
+    assert isinstance(on_duckdb, LocalSource) and (on_duckdb.root / "song_data").is_dir()

@@ -55,6 +55,23 @@ def open_source(
     return sync_source(settings, str(source_uri), days, no_sign_request=no_sign_request, on_progress=on_progress)[0]
 
 
+def source_for(
+    settings: Settings,
+    source_uri: str | Path,
+    days: Days,
+    *,
+    no_sign_request: bool = False,
+    on_progress: OnProgress = silent,
+) -> LocalSource | S3Source:
+    """What the configured warehouse reads: Redshift COPYs straight from S3 (nothing is synced; a
+    local folder is refused by its staging with a clear message); DuckDB reads open_source()."""
+    if settings.warehouse == "redshift" and is_s3(source_uri):
+        return S3Source.open(settings, str(source_uri), no_sign_request=no_sign_request)
+    if settings.warehouse == "redshift":
+        return LocalSource(Path(source_uri), settings.log_key_template)
+    return open_source(settings, source_uri, days, no_sign_request=no_sign_request, on_progress=on_progress)
+
+
 def sync_source(
     settings: Settings,
     source_uri: str,

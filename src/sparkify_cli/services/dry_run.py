@@ -120,15 +120,9 @@ def _title(step: str, days: Days, drop: bool) -> str:
 
 
 def _stage_source(settings: Settings, days: Days, no_sign_request: bool) -> Any:
-    if settings.warehouse == "redshift":
-        from sparkify_cli.s3source import S3Source, is_s3
+    from sparkify_cli.s3sync import source_for
 
-        if not is_s3(settings.source):
-            return LocalSource(Path(settings.source), settings.log_key_template)  # stage says why not
-        return S3Source.open(settings, settings.source, no_sign_request=no_sign_request)
-    from sparkify_cli.s3sync import open_source
-
-    return open_source(settings, settings.source, days, no_sign_request=no_sign_request)
+    return source_for(settings, settings.source, days, no_sign_request=no_sign_request)
 
 
 def _assume_staged(wh: DryRunWarehouse, settings: Settings, days: Days, source: Any, no_sign_request: bool) -> None:

@@ -122,6 +122,10 @@ def _lines(labels: list[str], series: list[tuple[str, list[int], str]], width: i
     top_value = _nice_max(max((max(values) for _, values, _ in series), default=0))
     step = plot_w / max(1, len(labels) - 1)
     every = -(-len(labels) // max(2, int(plot_w // 44)))  # labels ~44 px apart at most
+    shown = list(range(0, len(labels), every))
+    if shown[-1] != len(labels) - 1:  # always label the last point, dropping a neighbour too close to it
+        shown = shown[:-1] if len(labels) - 1 - shown[-1] < every and len(shown) > 1 else shown
+        shown.append(len(labels) - 1)
     parts = []
     for k in range(5):  # horizontal grid with values
         y = top + plot_h - plot_h * k / 4
@@ -131,7 +135,7 @@ def _lines(labels: list[str], series: list[tuple[str, list[int], str]], width: i
             f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{top_value * k / 4:,.0f}</text>'
         )
     for i, label in enumerate(labels):
-        if i % every == 0 or (i == len(labels) - 1 and i % every > every // 2):
+        if i in shown:
             x = left + i * step
             anchor = "end" if i == len(labels) - 1 and i else "middle"  # the last label stays inside
             parts.append(f'<text x="{x:.1f}" y="{height - 8}" text-anchor="{anchor}">{escape(label)}</text>')

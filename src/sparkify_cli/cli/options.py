@@ -49,3 +49,10 @@ SummaryFormat = Annotated[
     str,
     typer.Option("--format", callback=_summary_format, help="table (human summary) or json (one document on stdout)."),
 ]
+DryRun = Annotated[
+    bool,
+    typer.Option("--dry-run", help="Print the exact SQL this step would run (SQL only on stdout); change nothing."),
+]
+NoSignRequest = Annotated[
+    bool, typer.Option("--no-sign-request", help="Read a public S3 bucket anonymously (no AWS credentials).")
+]

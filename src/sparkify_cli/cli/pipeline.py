@@ -14,6 +14,9 @@ from sparkify_cli.cli import options as opt
 from sparkify_cli.cli.app import app, settings
 
 if TYPE_CHECKING:
+    from sparkify_cli.dates import Days
+    from sparkify_cli.progress import OnProgress
+    from sparkify_cli.s3source import S3Source
     from sparkify_cli.services.check import CheckReport
     from sparkify_cli.services.pipeline import PipelineResult
     from sparkify_cli.services.stage import BatchResult
@@ -25,10 +28,14 @@ schema_app = typer.Typer(help="Create the warehouse tables.", no_args_is_help=Tr
 app.add_typer(schema_app, name="schema")
 
 
-def open_source(s: Settings) -> LocalSource:
-    from sparkify_cli.sources import LocalSource
+def open_source(
+    s: Settings, days: Days, *, no_sign_request: bool = False, on_progress: OnProgress | None = None
+) -> LocalSource | S3Source:
+    """What the warehouse reads: a local folder, or S3 (synced to the cache for DuckDB, COPYed by Redshift)."""
+    from sparkify_cli.progress import silent
+    from sparkify_cli.s3sync import source_for
 
-    return LocalSource.open(s.source, s.log_key_template)
+    return source_for(s, s.source, days, no_sign_request=no_sign_request, on_progress=on_progress or silent)
 
 
 def open_warehouse(s: Settings) -> Warehouse:
@@ -51,15 +58,20 @@ def schema_create(
     ctx: typer.Context,
     drop: Annotated[bool, typer.Option("--drop", help="Drop every sparkify table first (loses all data).")] = False,
     warehouse: opt.Warehouse = None,
+    dry_run: opt.DryRun = False,
 ) -> None:
     """Create the staging tables, the star schema and its helper tables; safe to run twice.
 
     Example: sparkify schema create
+    Example: sparkify schema create --warehouse redshift --dry-run > schema.sql
     """
     from sparkify_cli.services import schema
     from sparkify_cli.warehouse import connect
 
     s = settings(ctx, warehouse=warehouse)
+    if dry_run:
+        _print_sql(s, "schema", drop=drop)
+        return
     with connect(s) as wh:
         schema.create(wh, drop=drop)
     console.info(f"schema {s.schema} ready on {_where(s)}")
@@ -77,6 +89,8 @@ def stage(
     songs: opt.Songs = None,
     strict: opt.Strict = False,
     fmt: opt.SummaryFormat = "table",
+    no_sign_request: opt.NoSignRequest = False,
+    dry_run: opt.DryRun = False,
 ) -> None:
     """Stage source JSON into typed staging tables (without a date: every file).
 
@@ -84,9 +98,14 @@ def stage(
     staging as it was.
 
     Example: sparkify stage --date 2018-11-05 --source ./data
+    Example: sparkify stage --source s3://udacity-dend --no-sign-request --date 2018-11-05
     """
     s = settings(ctx, source=source, warehouse=warehouse, max_errors=max_errors)
-    _summarise(_execute(s, "stage", date, start, end, songs=songs, strict=strict), fmt)
+    if dry_run:
+        _print_sql(s, "stage", date, start, end, songs=songs, strict=strict, no_sign_request=no_sign_request)
+        return
+    outcome = _execute(s, "stage", date, start, end, songs=songs, strict=strict, no_sign_request=no_sign_request)
+    _summarise(outcome, fmt)
 
 
 @app.command()
@@ -98,6 +117,7 @@ def load(
     source: opt.Source = None,
     warehouse: opt.Warehouse = None,
     fmt: opt.SummaryFormat = "table",
+    dry_run: opt.DryRun = False,
 ) -> None:
     """Load staged data into the star schema (without a date: everything staged).
 
@@ -106,6 +126,9 @@ def load(
     Example: sparkify load --date 2018-11-05
     """
     s = settings(ctx, source=source, warehouse=warehouse)
+    if dry_run:
+        _print_sql(s, "load", date, start, end)
+        return
     _summarise(_execute(s, "load", date, start, end), fmt)
 
 
@@ -121,6 +144,7 @@ def run(
     songs: opt.Songs = None,
     strict: opt.Strict = False,
     fmt: opt.SummaryFormat = "table",
+    no_sign_request: opt.NoSignRequest = False,
 ) -> None:
     """The whole pipeline: schema (if missing), stage, load, check; rows per table at the end.
 
@@ -131,7 +155,7 @@ def run(
     Example (cron): sparkify run --date yesterday
     """
     s = settings(ctx, source=source, warehouse=warehouse, max_errors=max_errors)
-    run_pipeline(s, date, start, end, songs=songs, strict=strict, fmt=fmt)
+    run_pipeline(s, date, start, end, songs=songs, strict=strict, fmt=fmt, no_sign_request=no_sign_request)
 
 
 def run_pipeline(
@@ -143,9 +167,30 @@ def run_pipeline(
     songs: bool | None = None,
     strict: bool = False,
     fmt: str = "table",
+    no_sign_request: bool = False,
 ) -> None:
     """stage + load + check, printing progress and a summary (also used by `sparkify demo`)."""
-    _summarise(_execute(s, "run", date, start, end, check=True, songs=songs, strict=strict), fmt)
+    outcome = _execute(
+        s, "run", date, start, end, check=True, songs=songs, strict=strict, no_sign_request=no_sign_request
+    )
+    _summarise(outcome, fmt)
+
+
+def _print_sql(
+    s: Settings,
+    step: str,
+    date: str | None = None,
+    start: str | None = None,
+    end: str | None = None,
+    **options: bool | None,
+) -> None:
+    """--dry-run: the exact SQL on stdout (annotations are SQL comments), nothing changed."""
+    from sparkify_cli.dates import select_days
+    from sparkify_cli.services.dry_run import dry_run_sql
+
+    script = dry_run_sql(s, step, days=select_days(date, start, end), **options)  # type: ignore[arg-type]
+    typer.echo(script, nl=not script.endswith("\n"))
+    console.info(f"dry run: the {step} SQL above was not executed")
 
 
 def _execute(
@@ -158,16 +203,20 @@ def _execute(
     check: bool = False,
     songs: bool | None = None,
     strict: bool = False,
+    no_sign_request: bool = False,
 ) -> tuple[PipelineResult, CheckReport | None]:
     from sparkify_cli.dates import select_days
     from sparkify_cli.services import ledger, pipeline
     from sparkify_cli.services.matching import MatchRule
+    from sparkify_cli.sources import LocalSource
 
     days = select_days(date, start, end)
-    needs_source = command != "load" or not days.everything
     with open_warehouse(s) as wh:
-        src = open_source(s) if needs_source else None
         with console.progress_bar() as progress:
+            if command != "load":
+                src = open_source(s, days, no_sign_request=no_sign_request, on_progress=progress)
+            else:  # loading reads staging; the source only names the days' files
+                src = None if days.everything else LocalSource(Path(s.source), s.log_key_template)
             result = pipeline.execute(
                 wh,
                 src,

@@ -53,22 +53,46 @@ def dry_run_sql(
         if wh.shadow is not None:
             wh.note(f"Rehearsed on a scratch copy of {settings.duckdb_path}.")
         wh.note("")
+        from sparkify_cli.services import schema
+
         if step == "schema":
-            from sparkify_cli.services import schema
-
             schema.create(wh, drop=drop)
+        elif step != "check" and not schema.exists(wh):
+            schema.create(wh)  # as the real command does on first use
         elif step == "stage":
-            from sparkify_cli.services import stage
+            from sparkify_cli.services import pipeline
+            from sparkify_cli.services.matching import MatchRule
 
+            # The same code path as the real command, ledger statements included.
             src = source or _stage_source(settings, days, no_sign_request)
-            stage.stage(wh, src, days, max_errors=settings.max_errors, songs=songs, strict=strict)
+            pipeline.execute(
+                wh,
+                src,
+                days,
+                command="stage",
+                do_stage=True,
+                do_load=False,
+                max_errors=settings.max_errors,
+                songs=songs,
+                strict=strict,
+                match=MatchRule.from_settings(settings),
+            )
         elif step == "load":
-            from sparkify_cli.services import load
+            from sparkify_cli.services import pipeline
+            from sparkify_cli.services.matching import MatchRule
 
             src = source or LocalSource(Path(settings.source), settings.log_key_template)  # keys only
             if wh.shadow is None and reader is None:
                 _assume_staged(wh, settings, days, src, no_sign_request)
-            load.load(wh, src, days)
+            pipeline.execute(
+                wh,
+                None if days.everything else src,
+                days,
+                command="load",
+                do_stage=False,
+                do_load=True,
+                match=MatchRule.from_settings(settings),
+            )
         else:
             from sparkify_cli.services.check import run_checks
 
@@ -103,7 +127,10 @@ def dry_run_warehouse(
             if wal.is_file():
                 shutil.copyfile(wal, copy.with_name(copy.name + ".wal"))
         shadow = DuckDBWarehouse(
-            copy, settings.schema, memory_limit=settings.duckdb_memory_limit, threads=settings.duckdb_threads,
+            copy,
+            settings.schema,
+            memory_limit=settings.duckdb_memory_limit,
+            threads=settings.duckdb_threads,
             temp_dir=Path(scratch),
         )
         wh = DryRunWarehouse("duckdb", settings.schema, shadow=shadow, secrets=secrets, settings=settings)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING, Any
 
 from sparkify_cli.dates import Days
 from sparkify_cli.errors import SparkifyError
@@ -16,6 +17,9 @@ from sparkify_cli.services.matching import EXACT, MatchRule
 from sparkify_cli.services.stage import BatchResult
 from sparkify_cli.sources import LocalSource, SourceFile
 from sparkify_cli.warehouse import Warehouse
+
+if TYPE_CHECKING:
+    from sparkify_cli.s3source import S3Source
 
 
 @dataclass
@@ -40,7 +44,7 @@ class Unit:
 
 def execute(
     wh: Warehouse,
-    source: LocalSource | None,
+    source: LocalSource | S3Source | None,
     days: Days,
     *,
     command: str,
@@ -89,7 +93,7 @@ def execute(
 
 def _plan(
     wh: Warehouse,
-    source: LocalSource | None,
+    source: LocalSource | S3Source | None,
     days: Days,
     result: PipelineResult,
     *,
@@ -103,11 +107,28 @@ def _plan(
             return [Unit("all days", keys=keys)], []
         return [Unit(_day_of(k), keys=[k]) for k in keys], []
     assert source is not None
-    work = staging.plan(wh, source, days, songs=songs, strict=strict)
+    work = _staging(wh).plan(wh, source, days, songs=songs, strict=strict)
     result.missing_days = work.missing_days
     if days.everything:
         return [Unit("all days", logs=work.logs, keys=[f.key for f in work.logs])], work.songs
     return [Unit(_day_of(f.key), logs=[f], keys=[f.key]) for f in work.logs], work.songs
+
+
+def _staging(wh: Warehouse) -> Any:
+    """DuckDB reads files itself; Redshift COPYs them from S3 (same functions, same Prepared fields)."""
+    if wh.dialect == "redshift":
+        from sparkify_cli.services import stage_redshift
+
+        return stage_redshift
+    return staging
+
+
+def _prepare(wh: Warehouse, source: Any, files: list[SourceFile], kind: str, max_errors: int) -> Any:
+    if wh.dialect == "redshift":
+        from sparkify_cli.services import stage_redshift
+
+        return stage_redshift.prepare(wh, source, files, kind, max_errors=max_errors)
+    return staging.prepare(wh, source, files, kind)
 
 
 def _day_of(key: str) -> str:
@@ -116,7 +137,7 @@ def _day_of(key: str) -> str:
 
 def _run_unit(
     wh: Warehouse,
-    source: LocalSource | None,
+    source: LocalSource | S3Source | None,
     unit: Unit,
     song_files: list[SourceFile],
     result: PipelineResult,
@@ -129,18 +150,18 @@ def _run_unit(
     match: MatchRule = EXACT,
     last: bool = False,
 ) -> None:
-    batches: list[staging.Prepared] = []
+    batches: list[Any] = []  # stage.Prepared or stage_redshift.Prepared
     if do_stage:
         assert source is not None
         for kind, files in (("song", song_files), ("event", unit.logs)):
             if files:
                 with entry.timed(f"prepare_{kind}s"):
-                    batches.append(staging.prepare(wh, source, files, kind))
-        staging.check_rejects(wh, batches, max_errors)
+                    batches.append(_prepare(wh, source, files, kind, max_errors))
+        _staging(wh).check_rejects(wh, batches, max_errors)
     with wh.transaction():
         for batch in batches:
             with entry.timed(f"apply_{batch.kind}s"):
-                staging.apply(wh, batch)
+                _staging(wh).apply(wh, batch)
             ledger.note_files(wh, entry, batch.files, batch.kind)
             total = getattr(result, f"{batch.kind}s")
             total.files += len(batch.files)

@@ -1,5 +1,13 @@
 -- sparkify --dry-run: load all days on redshift (schema songs); nothing was changed.
 -- Not connected: assuming 3 log file(s) of s3://sparkify-src/data/v1 are staged.
+BEGIN;
+
+LOCK songs."artists", songs."load_batch", songs."rejects", songs."run_files", songs."runs", songs."songplay_sources", songs."songplays", songs."songs", songs."staged_files", songs."staging_events", songs."staging_songs", songs."time", songs."user_latest", songs."users";
+
+INSERT INTO songs.runs (run_id, command, days, started_at, status) VALUES ('<run_id>', 'load', 'all days', TIMESTAMP '<now>', 'running');
+
+COMMIT;
+
 SELECT source_file FROM songs.staged_files WHERE kind = 'event' ORDER BY source_file;
 
 BEGIN;
@@ -117,8 +125,6 @@ DROP TABLE IF EXISTS batch_users;
 
 UPDATE songs.staged_files SET loaded_at = TIMESTAMP '<now>' WHERE (kind = 'event' AND source_file IN (SELECT source_file FROM songs.load_batch)) OR (kind = 'song' AND loaded_at IS NULL);
 
-COMMIT;
-
 SELECT count(*) FROM songs."songplays";
 
 SELECT count(*) FROM songs."users";
@@ -128,3 +134,7 @@ SELECT count(*) FROM songs."songs";
 SELECT count(*) FROM songs."artists";
 
 SELECT count(*) FROM songs."time";
+
+UPDATE songs.runs SET finished_at = TIMESTAMP '<now>', status = 'ok', error = NULL, counts = '{"seconds": {<timings>}, "files_loaded": 3, "rows_songplays": 0, "rows_users": 0, "rows_songs": 0, "rows_artists": 0, "rows_time": 0}' WHERE run_id = '<run_id>';
+
+COMMIT;

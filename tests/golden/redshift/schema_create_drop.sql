@@ -110,7 +110,7 @@ CREATE TABLE IF NOT EXISTS songs.songplays (
     session_id  INTEGER,
     location    VARCHAR(1024),
     user_agent  VARCHAR(1024)
-) DISTSTYLE KEY DISTKEY (song_id) SORTKEY (start_time);
+) DISTSTYLE KEY DISTKEY (user_id) SORTKEY (start_time);
 
 CREATE TABLE IF NOT EXISTS songs.users (
     user_id    VARCHAR(64) NOT NULL,

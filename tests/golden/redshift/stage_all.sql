@@ -1,4 +1,12 @@
 -- sparkify --dry-run: stage all days on redshift (schema songs); nothing was changed.
+BEGIN;
+
+LOCK songs."artists", songs."load_batch", songs."rejects", songs."run_files", songs."runs", songs."songplay_sources", songs."songplays", songs."songs", songs."staged_files", songs."staging_events", songs."staging_songs", songs."time", songs."user_latest", songs."users";
+
+INSERT INTO songs.runs (run_id, command, days, started_at, status) VALUES ('<run_id>', 'stage', 'all days', TIMESTAMP '<now>', 'running');
+
+COMMIT;
+
 SELECT source_file, size_bytes, modified FROM songs.staged_files WHERE kind = 'song';
 
 -- COPY lands in session temp tables; the warehouse itself changes only when the batch is applied.
@@ -247,6 +255,8 @@ LEFT JOIN (
     SELECT source_file, COUNT(*) AS rejected FROM copy_song_rejects GROUP BY source_file
 ) r ON r.source_file = f.source_file;
 
+INSERT INTO songs.run_files (run_id, source_file, kind, size_bytes, modified) VALUES ('<run_id>', 'song_data/A/A/A/TRAAAAK128F9318786.json', 'song', 494, 'c8b8879b09cef254a810379f89cbd467'), ('<run_id>', 'song_data/A/B/C/TRABCDE128F00000.json', 'song', 213, 'bae8aa9e359f45a98e458108df4e3e07');
+
 -- The batch replaces what its files staged before; the song catalog is replaced whole.
 DELETE FROM songs.load_batch;
 
@@ -286,5 +296,19 @@ LEFT JOIN (
 LEFT JOIN (
     SELECT source_file, COUNT(*) AS rejected FROM copy_event_rejects GROUP BY source_file
 ) r ON r.source_file = f.source_file;
+
+INSERT INTO songs.run_files (run_id, source_file, kind, size_bytes, modified) VALUES ('<run_id>', 'log_data/2018/11/2018-11-01-events.json', 'event', 1073, '3eed3558bf102d20af3c1e7e7966e16a'), ('<run_id>', 'log_data/2018/11/2018-11-02-events.json', 'event', 771, '083be13a6515f4c6cde7fa25d967df4a'), ('<run_id>', 'log_data/2018/11/2018-11-04-events.json', 'event', 374, '8c322b13ae469c4ba7810a359a05e9a2');
+
+SELECT count(*) FROM songs."songplays";
+
+SELECT count(*) FROM songs."users";
+
+SELECT count(*) FROM songs."songs";
+
+SELECT count(*) FROM songs."artists";
+
+SELECT count(*) FROM songs."time";
+
+UPDATE songs.runs SET finished_at = TIMESTAMP '<now>', status = 'ok', error = NULL, counts = '{"seconds": {<timings>}, "staged_songs": 0, "rejected_songs": 0, "staged_events": 0, "rejected_events": 0, "rows_songplays": 0, "rows_users": 0, "rows_songs": 0, "rows_artists": 0, "rows_time": 0}' WHERE run_id = '<run_id>';
 
 COMMIT;

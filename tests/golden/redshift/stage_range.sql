@@ -1,4 +1,12 @@
 -- sparkify --dry-run: stage 2018-11-01 .. 2018-11-03 on redshift (schema songs); nothing was changed.
+BEGIN;
+
+LOCK songs."artists", songs."load_batch", songs."rejects", songs."run_files", songs."runs", songs."songplay_sources", songs."songplays", songs."songs", songs."staged_files", songs."staging_events", songs."staging_songs", songs."time", songs."user_latest", songs."users";
+
+INSERT INTO songs.runs (run_id, command, days, started_at, status) VALUES ('<run_id>', 'stage', '2018-11-01 .. 2018-11-03', TIMESTAMP '<now>', 'running');
+
+COMMIT;
+
 SELECT source_file, size_bytes, modified FROM songs.staged_files WHERE kind = 'song';
 
 -- COPY lands in session temp tables; the warehouse itself changes only when the batch is applied.
@@ -117,7 +125,7 @@ CREATE TEMP TABLE copy_event_files (
     modified    VARCHAR(64)
 );
 
-INSERT INTO copy_event_files (source_file, size_bytes, modified) VALUES ('log_data/2018/11/2018-11-01-events.json', 1073, '3eed3558bf102d20af3c1e7e7966e16a'), ('log_data/2018/11/2018-11-02-events.json', 771, '083be13a6515f4c6cde7fa25d967df4a');
+INSERT INTO copy_event_files (source_file, size_bytes, modified) VALUES ('log_data/2018/11/2018-11-01-events.json', 1073, '3eed3558bf102d20af3c1e7e7966e16a');
 
 -- log file log_data/2018/11/2018-11-01-events.json: Redshift reads the objects from S3 itself, in parallel across slices.
 COPY copy_events (artist, auth, firstname, gender, iteminsession, lastname, length, level, location, method, page, registration, sessionid, song, status, ts, useragent, userid)
@@ -130,28 +138,6 @@ COMPUPDATE OFF STATUPDATE OFF;
 
 -- Where the rows came from (COPY has no file-name column): the file, or the prefix, bound as a parameter.
 UPDATE copy_events SET source_file = 'log_data/2018/11/2018-11-01-events.json' WHERE source_file IS NULL;
-
--- What the last COPY skipped or failed on: file, line, column and reason. STL on provisioned
--- clusters; the SYS views where STL is not available (Redshift Serverless).
-INSERT INTO copy_event_rejects (source_file, line_no, col, reason, raw, rejected_at)
-SELECT SUBSTRING(TRIM(filename), 27), line_number, NULL,
-       LEFT('column ' || TRIM(colname) || ': ' || TRIM(err_reason), 256), TRIM(raw_line), GETDATE()
-FROM stl_load_errors
-WHERE query = pg_last_copy_id();
-
-SELECT COUNT(*) FROM copy_event_rejects;
-
--- log file log_data/2018/11/2018-11-02-events.json: Redshift reads the objects from S3 itself, in parallel across slices.
-COPY copy_events (artist, auth, firstname, gender, iteminsession, lastname, length, level, location, method, page, registration, sessionid, song, status, ts, useragent, userid)
-FROM 's3://sparkify-src/data/v1/log_data/2018/11/2018-11-02-events.json'
-IAM_ROLE 'arn:aws:iam::123456789012:role/sparkify-redshift-s3-read'
-FORMAT AS JSON 's3://sparkify-src/data/v1/log_json_path.json'
-REGION 'us-west-2'
-MAXERROR 0
-COMPUPDATE OFF STATUPDATE OFF;
-
--- Where the rows came from (COPY has no file-name column): the file, or the prefix, bound as a parameter.
-UPDATE copy_events SET source_file = 'log_data/2018/11/2018-11-02-events.json' WHERE source_file IS NULL;
 
 -- What the last COPY skipped or failed on: file, line, column and reason. STL on provisioned
 -- clusters; the SYS views where STL is not available (Redshift Serverless).
@@ -225,6 +211,8 @@ LEFT JOIN (
     SELECT source_file, COUNT(*) AS rejected FROM copy_song_rejects GROUP BY source_file
 ) r ON r.source_file = f.source_file;
 
+INSERT INTO songs.run_files (run_id, source_file, kind, size_bytes, modified) VALUES ('<run_id>', 'song_data/A/A/A/TRAAAAK128F9318786.json', 'song', 494, 'c8b8879b09cef254a810379f89cbd467'), ('<run_id>', 'song_data/A/B/C/TRABCDE128F00000.json', 'song', 213, 'bae8aa9e359f45a98e458108df4e3e07');
+
 -- The batch replaces what its files staged before; the song catalog is replaced whole.
 DELETE FROM songs.load_batch;
 
@@ -264,5 +252,156 @@ LEFT JOIN (
 LEFT JOIN (
     SELECT source_file, COUNT(*) AS rejected FROM copy_event_rejects GROUP BY source_file
 ) r ON r.source_file = f.source_file;
+
+INSERT INTO songs.run_files (run_id, source_file, kind, size_bytes, modified) VALUES ('<run_id>', 'log_data/2018/11/2018-11-01-events.json', 'event', 1073, '3eed3558bf102d20af3c1e7e7966e16a');
+
+UPDATE songs.runs SET counts = '{"seconds": {<timings>}, "staged_songs": 0, "rejected_songs": 0, "staged_events": 0, "rejected_events": 0}' WHERE run_id = '<run_id>';
+
+COMMIT;
+
+-- COPY lands in session temp tables; the warehouse itself changes only when the batch is applied.
+-- The copy table's columns are named like the JSON keys (in lower case), so JSON 'auto ignorecase'
+-- maps every key to its column, and take the staging table's types, so a value that does not fit
+-- is a COPY error with file and line instead of a silent cut.
+DROP TABLE IF EXISTS copy_events;
+
+CREATE TEMP TABLE copy_events DISTSTYLE EVEN AS
+SELECT
+    artist AS artist,
+    auth AS auth,
+    first_name AS firstname,
+    gender AS gender,
+    item_in_session AS iteminsession,
+    last_name AS lastname,
+    length AS length,
+    level AS level,
+    location AS location,
+    method AS method,
+    page AS page,
+    registration AS registration,
+    session_id AS sessionid,
+    song AS song,
+    status AS status,
+    ts AS ts,
+    user_agent AS useragent,
+    user_id AS userid,
+    source_file,
+    CAST(NULL AS VARCHAR(256)) AS reject_reason
+FROM songs.staging_events
+WHERE 1 = 0;
+
+DROP TABLE IF EXISTS copy_event_rejects;
+
+CREATE TEMP TABLE copy_event_rejects (LIKE songs.rejects);
+
+DROP TABLE IF EXISTS copy_event_files;
+
+CREATE TEMP TABLE copy_event_files (
+    source_file VARCHAR(1024) NOT NULL,
+    size_bytes  BIGINT,
+    modified    VARCHAR(64)
+);
+
+INSERT INTO copy_event_files (source_file, size_bytes, modified) VALUES ('log_data/2018/11/2018-11-02-events.json', 771, '083be13a6515f4c6cde7fa25d967df4a');
+
+-- log file log_data/2018/11/2018-11-02-events.json: Redshift reads the objects from S3 itself, in parallel across slices.
+COPY copy_events (artist, auth, firstname, gender, iteminsession, lastname, length, level, location, method, page, registration, sessionid, song, status, ts, useragent, userid)
+FROM 's3://sparkify-src/data/v1/log_data/2018/11/2018-11-02-events.json'
+IAM_ROLE 'arn:aws:iam::123456789012:role/sparkify-redshift-s3-read'
+FORMAT AS JSON 's3://sparkify-src/data/v1/log_json_path.json'
+REGION 'us-west-2'
+MAXERROR 0
+COMPUPDATE OFF STATUPDATE OFF;
+
+-- Where the rows came from (COPY has no file-name column): the file, or the prefix, bound as a parameter.
+UPDATE copy_events SET source_file = 'log_data/2018/11/2018-11-02-events.json' WHERE source_file IS NULL;
+
+-- What the last COPY skipped or failed on: file, line, column and reason. STL on provisioned
+-- clusters; the SYS views where STL is not available (Redshift Serverless).
+INSERT INTO copy_event_rejects (source_file, line_no, col, reason, raw, rejected_at)
+SELECT SUBSTRING(TRIM(filename), 27), line_number, NULL,
+       LEFT('column ' || TRIM(colname) || ': ' || TRIM(err_reason), 256), TRIM(raw_line), GETDATE()
+FROM stl_load_errors
+WHERE query = pg_last_copy_id();
+
+SELECT COUNT(*) FROM copy_event_rejects;
+
+-- COPY loads a missing key as NULL: a required field that is missing or null rejects its row, as
+-- do the rules DuckDB staging applies too. Rejected rows are kept aside, never turned into NULLs.
+UPDATE copy_events SET reject_reason = CASE
+    WHEN iteminsession IS NULL THEN 'field itemInSession is missing or null'
+    WHEN level IS NULL THEN 'field level is missing or null'
+    WHEN page IS NULL THEN 'field page is missing or null'
+    WHEN sessionid IS NULL THEN 'field sessionId is missing or null'
+    WHEN ts IS NULL THEN 'field ts is missing or null'
+    WHEN userid IS NULL THEN 'field userId is missing or null'
+    WHEN ts NOT BETWEEN 946684800000 AND 4102444800000 THEN 'field ts is out of range'
+    WHEN page = 'NextSong' AND userid = '' THEN 'NextSong event without userId'
+END;
+
+INSERT INTO copy_event_rejects (source_file, line_no, col, reason, raw, rejected_at)
+SELECT source_file, NULL, NULL, reject_reason, NULL, GETDATE()
+FROM copy_events
+WHERE reject_reason IS NOT NULL;
+
+SELECT (SELECT COUNT(*) FROM copy_events WHERE reject_reason IS NULL), (SELECT COUNT(*) FROM copy_event_rejects);
+
+BEGIN;
+
+LOCK songs."artists", songs."load_batch", songs."rejects", songs."run_files", songs."runs", songs."songplay_sources", songs."songplays", songs."songs", songs."staged_files", songs."staging_events", songs."staging_songs", songs."time", songs."user_latest", songs."users";
+
+-- The batch replaces what its files staged before; the song catalog is replaced whole.
+DELETE FROM songs.load_batch;
+
+INSERT INTO songs.load_batch (source_file)
+SELECT source_file FROM copy_event_files;
+
+DELETE FROM songs.rejects
+WHERE source_file IN (SELECT source_file FROM songs.load_batch);
+
+INSERT INTO songs.rejects (source_file, line_no, col, reason, raw, rejected_at)
+SELECT source_file, line_no, col, reason, raw, rejected_at FROM copy_event_rejects;
+
+DELETE FROM songs.staging_events WHERE source_file IN (SELECT source_file FROM songs.load_batch);
+
+DELETE FROM songs.staged_files WHERE kind = 'event' AND source_file IN (SELECT source_file FROM songs.load_batch);
+
+INSERT INTO songs.staging_events (artist, auth, first_name, gender, item_in_session, last_name, length, level, location, method, page, registration, session_id, song, status, ts, user_agent, user_id, source_file, line_no)
+SELECT artist, auth, firstname, gender, iteminsession, lastname, length, level, location, method, page, registration, sessionid, song, status, ts, useragent, userid, source_file, NULL
+FROM copy_events
+WHERE reject_reason IS NULL;
+
+-- One row per file. A log file's rows are counted; the catalog is one COPY, so per-file song
+-- counts are not known (0) and only its rejects are counted per file.
+INSERT INTO songs.staged_files
+    (source_file, kind, size_bytes, modified, rows_staged, rows_rejected, next_song_rows, staged_at)
+SELECT f.source_file, 'event', f.size_bytes, f.modified, COALESCE(s.staged, 0), COALESCE(r.rejected, 0),
+       COALESCE(s.plays, 0), GETDATE()
+FROM copy_event_files f
+LEFT JOIN (
+    SELECT source_file, COUNT(*) AS staged
+         , COUNT(DISTINCT CASE WHEN page = 'NextSong' THEN userid || '|' || CAST(sessionid AS VARCHAR) || '|'
+                 || CAST(iteminsession AS VARCHAR) || '|' || CAST(ts AS VARCHAR) END) AS plays
+    FROM copy_events
+    WHERE reject_reason IS NULL
+    GROUP BY source_file
+) s ON s.source_file = f.source_file
+LEFT JOIN (
+    SELECT source_file, COUNT(*) AS rejected FROM copy_event_rejects GROUP BY source_file
+) r ON r.source_file = f.source_file;
+
+INSERT INTO songs.run_files (run_id, source_file, kind, size_bytes, modified) VALUES ('<run_id>', 'log_data/2018/11/2018-11-02-events.json', 'event', 771, '083be13a6515f4c6cde7fa25d967df4a');
+
+SELECT count(*) FROM songs."songplays";
+
+SELECT count(*) FROM songs."users";
+
+SELECT count(*) FROM songs."songs";
+
+SELECT count(*) FROM songs."artists";
+
+SELECT count(*) FROM songs."time";
+
+UPDATE songs.runs SET finished_at = TIMESTAMP '<now>', status = 'ok', error = NULL, counts = '{"seconds": {<timings>}, "staged_songs": 0, "rejected_songs": 0, "staged_events": 0, "rejected_events": 0, "rows_songplays": 0, "rows_users": 0, "rows_songs": 0, "rows_artists": 0, "rows_time": 0}' WHERE run_id = '<run_id>';
 
 COMMIT;

@@ -9,7 +9,7 @@ CREATE TABLE IF NOT EXISTS {{ schema }}.songplays (
     session_id  INTEGER,
     location    {{ m.text(1024) }},
     user_agent  {{ m.text(1024) }}
-){{ m.table_options('fact', key='song_id', sort='start_time') }};
+){{ m.table_options('fact', key='user_id', sort='start_time') }};
 
 CREATE TABLE IF NOT EXISTS {{ schema }}.users (
     user_id    {{ m.text(64) }} NOT NULL,

@@ -13,8 +13,8 @@ from typing import Any
 
 import duckdb
 import pytest
-from conftest import event, invoke, song, write_source
 
+from conftest import event, invoke, song, write_source
 from sparkify_cli.warehouse.duckdb import DuckDBWarehouse
 
 TABLES = (

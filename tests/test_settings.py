@@ -6,7 +6,6 @@ import re
 from pathlib import Path
 
 from conftest import invoke
-
 from sparkify_cli.settings import Settings, env_name
 
 ROOT = Path(__file__).resolve().parents[1]

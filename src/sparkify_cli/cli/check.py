@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from sparkify_cli import console
+from sparkify_cli.cli import options as opt
 from sparkify_cli.cli.app import app, settings
 
 if TYPE_CHECKING:
@@ -45,6 +46,8 @@ def check(
         typer.Option("--checks", help="TOML file of user-defined checks [SPARKIFY_CHECKS_FILE].",
                      show_default=False, dir_okay=False),
     ] = None,
+    warehouse: opt.Warehouse = None,
+    dry_run: opt.DryRun = False,
 ) -> None:
     """Run the data-quality checks on the warehouse (read-only).
 
@@ -52,15 +55,22 @@ def check(
     run, 2 for bad options or a malformed checks file, 4 when the warehouse is missing or unloaded.
 
     Example: sparkify check --date yesterday --format json --junit reports/checks.xml
+    Example: sparkify check --warehouse redshift --dry-run > checks.sql
     """
     from sparkify_cli.dates import parse_day
     from sparkify_cli.errors import ChecksFailed
     from sparkify_cli.services.check import open_warehouse, run_checks, user_checks
     from sparkify_cli.services.junit import write_junit
 
-    s = settings(ctx)
+    s = settings(ctx, warehouse=warehouse)
     day = parse_day(date) if date else None
     user_checks(s, checks, day=day)  # a malformed checks file is exit 2, even without a warehouse
+    if dry_run:
+        from sparkify_cli.services.dry_run import dry_run_sql
+
+        script = dry_run_sql(s, "check", day=day, checks_file=checks)
+        typer.echo(script, nl=not script.endswith("\n"))
+        return
     with open_warehouse(s) as wh:
         report = run_checks(wh, s, day=day, checks_file=checks)
     if junit is not None:

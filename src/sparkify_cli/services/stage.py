@@ -7,6 +7,7 @@ caller's transaction.
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -213,17 +214,21 @@ def _read_lines(wh: Warehouse, files: list[SourceFile], kind: str) -> None:
     decode, and song files that are not one object per line, go through read_lines."""
     paths = [str(f.path) for f in files]
     careful: list[str] = []
-    try:
-        wh.run_template("stage/duckdb_raw_lines.sql", [paths], append=False)
-    except WarehouseError:
-        wh.execute(
-            "CREATE OR REPLACE TEMP TABLE raw_lines (path VARCHAR, line_no BIGINT, raw VARCHAR, pre_reason VARCHAR)"
-        )
-        for path in paths:
-            try:
-                wh.run_template("stage/duckdb_raw_lines.sql", [[path]], append=True)
-            except WarehouseError:
-                careful.append(path)
+    if kind == "song":
+        careful = _read_combined(wh, [f.path for f in files])
+    else:
+        try:
+            wh.run_template("stage/duckdb_raw_lines.sql", [paths], append=False)
+        except WarehouseError:
+            wh.execute(
+                "CREATE OR REPLACE TEMP TABLE raw_lines "
+                "(path VARCHAR, line_no BIGINT, raw VARCHAR, pre_reason VARCHAR)"
+            )
+            for path in paths:
+                try:
+                    wh.run_template("stage/duckdb_raw_lines.sql", [[path]], append=True)
+                except WarehouseError:
+                    careful.append(path)
     if kind == "song":
         # A file with a line that is not valid JSON may be pretty-printed or hold several objects.
         _, rows = wh.query("SELECT DISTINCT path FROM raw_lines WHERE trim(raw) <> '' AND NOT json_valid(raw)")
@@ -236,6 +241,17 @@ def _read_lines(wh: Warehouse, files: list[SourceFile], kind: str) -> None:
     for path in careful:
         rows_out += [(p, n, raw, reason) for p, n, raw, reason, _col in reader(Path(path))]
     wh.insert_rows("raw_lines", ["path", "line_no", "raw", "pre_reason"], rows_out)
+
+
+def _read_combined(wh: Warehouse, paths: list[Path]) -> list[str]:
+    """Song catalogs are many tiny files: read them in Python into one file for DuckDB."""
+    with tempfile.TemporaryDirectory(prefix="sparkify-") as tmp:
+        combined = Path(tmp) / "combined.json"
+        starts, careful = read_lines.concatenate(paths, combined)
+        wh.execute("CREATE OR REPLACE TEMP TABLE file_starts (path VARCHAR, start BIGINT)")
+        wh.insert_rows("file_starts", ["path", "start"], starts)
+        wh.run_template("stage/duckdb_combined_lines.sql", [str(combined)])
+    return careful
 
 
 def _explain_invalid_json(wh: Warehouse, checked: str) -> None:

@@ -1,0 +1,16 @@
+-- The lines of many small files that Python concatenated into one (`?` = that file), each put back
+-- with its own file and line number: file_starts(path, start) says where each file begins.
+-- The lines are materialised first: an ASOF join straight over unnest() is orders of magnitude slower.
+CREATE OR REPLACE TEMP TABLE combined_lines AS
+SELECT unnest(lines) AS raw, CAST(generate_subscripts(lines, 1) AS BIGINT) AS n
+FROM (SELECT string_split(content, chr(10)) AS lines FROM read_text(?));
+
+CREATE OR REPLACE TEMP TABLE raw_lines AS
+SELECT s.path,
+       c.n - s.start + 1 AS line_no,
+       rtrim(c.raw, chr(13)) AS raw,
+       CAST(NULL AS VARCHAR) AS pre_reason
+FROM combined_lines c
+ASOF JOIN file_starts s ON c.n >= s.start;
+
+DROP TABLE combined_lines;

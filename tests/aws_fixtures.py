@@ -7,11 +7,12 @@ adds it, with DescribeClusterParameters reporting the modified values, to the mo
 from __future__ import annotations
 
 import json
-import urllib.request
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+
+from moto_server import serve
 
 REGION = "us-west-2"
 BUCKET, PREFIX = "sparkify-raw", "data/v1"
@@ -101,19 +102,9 @@ def moto_aws(aws_env: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 @pytest.fixture
 def moto_server(aws_env: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """moto as a real HTTP server on 127.0.0.1, reached only through AWS_ENDPOINT_URL."""
-    from moto.server import ThreadedMotoServer
-
     add_parameter_group_calls(monkeypatch)  # the server thread shares this process's moto classes
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    url = f"http://{host}:{port}"
-    urllib.request.urlopen(urllib.request.Request(f"{url}/moto-api/reset", method="POST"), timeout=5).close()
-    monkeypatch.setenv("AWS_ENDPOINT_URL", url)
-    try:
+    with serve(monkeypatch) as url:
         yield url
-    finally:
-        server.stop()
 
 
 def backend(service: str) -> Any:

@@ -4,13 +4,14 @@
 from __future__ import annotations
 
 import json
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
+
+from moto_server import serve
 
 REGION = "us-west-2"
 BUCKET, PREFIX = "sparkify-src", "data/v1"
@@ -56,19 +57,9 @@ def moto_s3(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
 @pytest.fixture
 def moto_server(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[str]:
     """moto as an HTTP server on 127.0.0.1, reached only through AWS_ENDPOINT_URL."""
-    from moto.server import ThreadedMotoServer
-
     fake_aws(monkeypatch, tmp_path)
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    url = f"http://{host}:{port}"
-    urllib.request.urlopen(urllib.request.Request(f"{url}/moto-api/reset", method="POST"), timeout=5).close()
-    monkeypatch.setenv("AWS_ENDPOINT_URL", url)
-    try:
+    with serve(monkeypatch) as url:
         yield url
-    finally:
-        server.stop()
 
 
 def s3() -> Any:

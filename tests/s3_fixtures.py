@@ -91,7 +91,8 @@ def _event(day: int, item: int, **extra: Any) -> dict[str, Any]:
         "artist": "The Smiths", "auth": "Logged In", "firstName": "Ada", "gender": "F", "itemInSession": item,
         "lastName": "Lovelace", "length": 200.5, "level": "free", "location": "London, UK", "method": "PUT",
         "page": "NextSong", "registration": 1540919166796.0, "sessionId": 10 + day, "song": "Ask",
-        "status": 200, "ts": 1541030400000 + day * 86_400_000 + item * 1000, "userAgent": '"Mozilla/5.0"',
+        # ts falls inside the day its file is named for
+        "status": 200, "ts": 1541030400000 + (day - 1) * 86_400_000 + item * 1000, "userAgent": '"Mozilla/5.0"',
         "userId": "7",
     }
     base.update(extra)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import duckdb
+import pytest
 
 from conftest import invoke
 from s3_fixtures import SOURCE, make_bucket, moto_server, upload, write_fixture
@@ -55,3 +57,34 @@ def test_redshift_dry_run_needs_no_cluster(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.stderr
     assert "DISTSTYLE ALL" in result.stdout and "DISTKEY (user_id)" in result.stdout
     assert result.stdout.rstrip().endswith(";")
+
+
+def test_aws_error_mid_sync_is_exit_3_and_changes_nothing(
+    moto_server: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sparkify_cli import aws
+
+    local = write_fixture(tmp_path / "local")
+    make_bucket()
+    upload(local)
+    wh = tmp_path / "wh.duckdb"
+    env = {"SPARKIFY_DUCKDB_PATH": str(wh)}
+    assert invoke("run", "--source", SOURCE, "--date", "2018-11-01", env=env).exit_code == 0
+    before = tables(wh)
+    real = aws.download_file
+
+    def throttled(client: Any, bucket: str, key: str, path: str) -> None:
+        if key.endswith("2018-11-02-events.json"):
+            raise aws.AwsCallError("s3 download s3://sparkify-src/...: SlowDown (Please reduce your request rate)",
+                                   "SlowDown")
+        real(client, bucket, key, path)
+
+    monkeypatch.setattr(aws, "download_file", throttled)
+    failed = invoke("run", "--source", SOURCE, env=env)
+    assert failed.exit_code == 3
+    assert len(failed.stderr.strip().splitlines()) == 1 and "SlowDown" in failed.stderr
+    assert tables(wh) == before
+    monkeypatch.setattr(aws, "download_file", real)
+    again = invoke("run", "--source", SOURCE, env=env)
+    assert again.exit_code == 0, again.stderr
+    assert tables(wh) != before

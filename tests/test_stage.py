@@ -6,6 +6,8 @@ import gzip
 import json
 from pathlib import Path
 
+import pytest
+
 from conftest import count, event, invoke, query, song, write_source
 
 
@@ -130,3 +132,38 @@ def test_same_event_twice_is_one_songplay(tmp_path: Path) -> None:
     assert invoke("run", "--source", str(src)).exit_code == 0
     assert count("staging_events") == 2
     assert count("songplays") == 1
+
+
+def test_large_catalogs_take_the_concatenated_path_with_the_same_result(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past COMBINE_ABOVE files, Python concatenates song files for DuckDB: same rows, lines, rejects."""
+    from sparkify_cli.services import stage as stage_service
+
+    pretty = json.dumps(song(song_id="SO1"), indent=4) + "\n" + json.dumps(song(song_id="SO2", title="B"), indent=2)
+    files: dict[str, str | bytes] = {
+        "A/A/A/TR1.json": pretty,
+        "A/A/B/TR2.json": json.dumps(song(song_id="SO3")) + "\n" + json.dumps(song(song_id="SO4")) + "\n",
+        "A/A/C/TR3.json": "\ufeff" + json.dumps(song(song_id="SO5")),
+        "A/A/D/TR4.json": "",
+        "A/A/E/TR5.json": json.dumps(song(song_id="SO6")) + "\n{oops",
+        "A/A/F/TR6.json": gzip.compress(json.dumps(song(song_id="SO7")).encode()),
+        "A/A/G/TR7.json": json.dumps(song(song_id="SO8", title="Ca\udcff")).encode("utf-8", "surrogateescape"),
+    }
+    files.update({f"B/{i:03d}.json": json.dumps(song(song_id=f"SX{i:03d}")) for i in range(40)})
+    results = []
+    for limit in (10_000, 0):  # the per-file path, then the concatenated one
+        monkeypatch.setattr(stage_service, "COMBINE_ABOVE", limit)
+        src = write_source(tmp_path / f"src{limit}", {"2018-11-01": [event()]}, songs=files)
+        wh = str(tmp_path / f"wh{limit}.duckdb")
+        result = invoke("stage", "--source", str(src), "--max-errors", "5", env={"SPARKIFY_DUCKDB_PATH": wh})
+        assert result.exit_code == 0, result.stderr
+        rows = invoke("query", "SELECT song_id, source_file, line_no FROM songs.staging_songs ORDER BY 1",
+                      "--format", "json", env={"SPARKIFY_DUCKDB_PATH": wh}).json()
+        rejects = invoke("query", "SELECT source_file, line_no, reason FROM songs.rejects ORDER BY 1, 2",
+                         "--format", "json", env={"SPARKIFY_DUCKDB_PATH": wh}).json()
+        results.append((rows, rejects))
+    assert results[0] == results[1]
+    rows, rejects = results[1]
+    assert len(rows) == 7 + 40 and {"song_id": "SO5", "source_file": "song_data/A/A/C/TR3.json", "line_no": 1} in rows
+    assert [(r["source_file"][-12:], r["line_no"]) for r in rejects] == [("A/E/TR5.json", 2), ("A/G/TR7.json", 1)]

@@ -15,6 +15,8 @@ class Warehouse:
     """A connection to one warehouse. SQL uses `?` placeholders on both dialects."""
 
     dialect: str = ""
+    # May a step read files it writes for itself (gone when it ends)? Not when its SQL is a script to replay.
+    may_use_temp_files: bool = True
 
     def __init__(self, schema: str) -> None:
         self.schema = schema

@@ -26,6 +26,7 @@ _CREDENTIAL_LITERAL = re.compile(
 
 
 class DryRunWarehouse(Warehouse):
+    may_use_temp_files = False  # the script must replay on its own
     def __init__(
         self,
         dialect: str,

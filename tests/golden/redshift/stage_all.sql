@@ -125,7 +125,7 @@ CREATE TEMP TABLE copy_event_files (
     modified    VARCHAR(64)
 );
 
-INSERT INTO copy_event_files (source_file, size_bytes, modified) VALUES ('log_data/2018/11/2018-11-01-events.json', 1073, '3eed3558bf102d20af3c1e7e7966e16a'), ('log_data/2018/11/2018-11-02-events.json', 771, '083be13a6515f4c6cde7fa25d967df4a'), ('log_data/2018/11/2018-11-04-events.json', 374, '8c322b13ae469c4ba7810a359a05e9a2');
+INSERT INTO copy_event_files (source_file, size_bytes, modified) VALUES ('log_data/2018/11/2018-11-01-events.json', 1073, 'c2b3dab6b7afbedb51b4ca8447c1bcae'), ('log_data/2018/11/2018-11-02-events.json', 771, 'dfaf6a03b24fb87b1d958934b7e73a29'), ('log_data/2018/11/2018-11-04-events.json', 374, '1c9ec600c27dc583133fd7086c065e0e');
 
 -- log file log_data/2018/11/2018-11-01-events.json: Redshift reads the objects from S3 itself, in parallel across slices.
 COPY copy_events (artist, auth, firstname, gender, iteminsession, lastname, length, level, location, method, page, registration, sessionid, song, status, ts, useragent, userid)
@@ -297,7 +297,7 @@ LEFT JOIN (
     SELECT source_file, COUNT(*) AS rejected FROM copy_event_rejects GROUP BY source_file
 ) r ON r.source_file = f.source_file;
 
-INSERT INTO songs.run_files (run_id, source_file, kind, size_bytes, modified) VALUES ('<run_id>', 'log_data/2018/11/2018-11-01-events.json', 'event', 1073, '3eed3558bf102d20af3c1e7e7966e16a'), ('<run_id>', 'log_data/2018/11/2018-11-02-events.json', 'event', 771, '083be13a6515f4c6cde7fa25d967df4a'), ('<run_id>', 'log_data/2018/11/2018-11-04-events.json', 'event', 374, '8c322b13ae469c4ba7810a359a05e9a2');
+INSERT INTO songs.run_files (run_id, source_file, kind, size_bytes, modified) VALUES ('<run_id>', 'log_data/2018/11/2018-11-01-events.json', 'event', 1073, 'c2b3dab6b7afbedb51b4ca8447c1bcae'), ('<run_id>', 'log_data/2018/11/2018-11-02-events.json', 'event', 771, 'dfaf6a03b24fb87b1d958934b7e73a29'), ('<run_id>', 'log_data/2018/11/2018-11-04-events.json', 'event', 374, '1c9ec600c27dc583133fd7086c065e0e');
 
 SELECT count(*) FROM songs."songplays";
 

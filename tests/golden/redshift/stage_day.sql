@@ -125,7 +125,7 @@ CREATE TEMP TABLE copy_event_files (
     modified    VARCHAR(64)
 );
 
-INSERT INTO copy_event_files (source_file, size_bytes, modified) VALUES ('log_data/2018/11/2018-11-02-events.json', 771, '083be13a6515f4c6cde7fa25d967df4a');
+INSERT INTO copy_event_files (source_file, size_bytes, modified) VALUES ('log_data/2018/11/2018-11-02-events.json', 771, 'dfaf6a03b24fb87b1d958934b7e73a29');
 
 -- log file log_data/2018/11/2018-11-02-events.json: Redshift reads the objects from S3 itself, in parallel across slices.
 COPY copy_events (artist, auth, firstname, gender, iteminsession, lastname, length, level, location, method, page, registration, sessionid, song, status, ts, useragent, userid)
@@ -253,7 +253,7 @@ LEFT JOIN (
     SELECT source_file, COUNT(*) AS rejected FROM copy_event_rejects GROUP BY source_file
 ) r ON r.source_file = f.source_file;
 
-INSERT INTO songs.run_files (run_id, source_file, kind, size_bytes, modified) VALUES ('<run_id>', 'log_data/2018/11/2018-11-02-events.json', 'event', 771, '083be13a6515f4c6cde7fa25d967df4a');
+INSERT INTO songs.run_files (run_id, source_file, kind, size_bytes, modified) VALUES ('<run_id>', 'log_data/2018/11/2018-11-02-events.json', 'event', 771, 'dfaf6a03b24fb87b1d958934b7e73a29');
 
 SELECT count(*) FROM songs."songplays";
 

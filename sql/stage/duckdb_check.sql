@@ -23,6 +23,9 @@ WITH lines AS (
 ), kinds AS (
     SELECT *, list_transform(vals, lambda v: json_type(v)) AS types FROM parsed
 )
+SELECT path, line_no, vals, col, reason,
+       CASE WHEN reason IS NULL THEN NULL ELSE raw END AS raw  -- raw text is kept for rejects only
+FROM (
 SELECT path, line_no, raw, vals, CAST(NULL AS INTEGER) AS col,
     CASE
         WHEN pre_reason IS NOT NULL THEN pre_reason
@@ -59,4 +62,5 @@ SELECT path, line_no, raw, vals, CAST(NULL AS INTEGER) AS col,
         WHEN {{ rule.when }} THEN '{{ rule.reason }}'
 {% endfor %}
     END AS reason
-FROM kinds;
+FROM kinds
+) checked;

@@ -8,7 +8,7 @@ FROM (SELECT string_split(content, chr(10)) AS lines FROM read_text(?));
 CREATE OR REPLACE TEMP TABLE raw_lines AS
 SELECT s.path,
        c.n - s.start + 1 AS line_no,
-       rtrim(c.raw, chr(13)) AS raw,
+       CASE WHEN ends_with(c.raw, chr(13)) THEN rtrim(c.raw, chr(13)) ELSE c.raw END AS raw,
        CAST(NULL AS VARCHAR) AS pre_reason
 FROM combined_lines c
 ASOF JOIN file_starts s ON c.n >= s.start;

@@ -41,10 +41,20 @@ class LocalSource:
         base = self.root / sub
         if not base.is_dir():
             raise SourceError(f"{base} does not exist", hint=f"the source must hold {sub}/")
-        found = []
-        for dirpath, dirs, files in os.walk(base):
-            dirs.sort()
-            found.extend(self._file(Path(dirpath) / f) for f in sorted(files) if f.endswith((".json", ".json.gz")))
+        # os.scandir and plain strings: a catalog can be 100k+ files, and pathlib costs ~20 us a file.
+        found: list[SourceFile] = []
+        strip = len(str(self.root)) + 1
+        pending = [str(base)]
+        while pending:
+            with os.scandir(pending.pop()) as entries:
+                listed = sorted(entries, key=lambda e: e.name)
+            for entry in listed:
+                if entry.is_dir():
+                    pending.append(entry.path)
+                elif entry.name.endswith((".json", ".json.gz")):
+                    st = entry.stat()
+                    found.append(SourceFile(entry.path[strip:], Path(entry.path), st.st_size, str(st.st_mtime_ns)))
+        found.sort(key=lambda f: f.key)
         return found
 
     def song_files(self) -> list[SourceFile]:

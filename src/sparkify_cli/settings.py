@@ -71,7 +71,7 @@ class Settings(BaseSettings):
 
     # --- embedded engine ------------------------------------------------------------------
     duckdb_memory_limit: str = Field(
-        "400MB", description="DuckDB memory_limit (staging spills past it; 400MB keeps 1M events under 600 MiB RSS)"
+        "256MB", description="DuckDB memory_limit (staging spills past it; keeps a 1M-event run under 600 MiB RSS)"
     )
     duckdb_threads: int = Field(0, ge=0, description="DuckDB threads (0 = one per core)")
     duckdb_temp_dir: Path | None = Field(None, description="DuckDB spill folder (default: next to the file)")

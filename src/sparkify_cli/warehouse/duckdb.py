@@ -25,7 +25,7 @@ class DuckDBWarehouse(Warehouse):
         path: Path,
         schema: str,
         *,
-        memory_limit: str = "400MB",
+        memory_limit: str = "256MB",
         threads: int = 0,
         temp_dir: Path | None = None,
         read_only: bool = False,

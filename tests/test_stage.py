@@ -151,11 +151,15 @@ def test_large_catalogs_take_the_concatenated_path_with_the_same_result(
         "A/A/G/TR7.json": json.dumps(song(song_id="SO8", title="Ca\udcff")).encode("utf-8", "surrogateescape"),
     }
     files.update({f"B/{i:03d}.json": json.dumps(song(song_id=f"SX{i:03d}")) for i in range(40)})
+    from sparkify_cli.services import read_lines
+
     results = []
-    for limit in (10_000, 0):  # the per-file path, then the concatenated one
+    # the per-file path, then the concatenated one in one part, then in many small parts
+    for limit, part_bytes in ((10_000, read_lines.PART_BYTES), (0, read_lines.PART_BYTES), (0, 600)):
         monkeypatch.setattr(stage_service, "COMBINE_ABOVE", limit)
-        src = write_source(tmp_path / f"src{limit}", {"2018-11-01": [event()]}, songs=files)
-        wh = str(tmp_path / f"wh{limit}.duckdb")
+        monkeypatch.setattr(read_lines, "PART_BYTES", part_bytes)
+        src = write_source(tmp_path / f"src{limit}-{part_bytes}", {"2018-11-01": [event()]}, songs=files)
+        wh = str(tmp_path / f"wh{limit}-{part_bytes}.duckdb")
         result = invoke("stage", "--source", str(src), "--max-errors", "5", env={"SPARKIFY_DUCKDB_PATH": wh})
         assert result.exit_code == 0, result.stderr
         rows = invoke("query", "SELECT song_id, source_file, line_no FROM songs.staging_songs ORDER BY 1",
@@ -163,7 +167,7 @@ def test_large_catalogs_take_the_concatenated_path_with_the_same_result(
         rejects = invoke("query", "SELECT source_file, line_no, reason FROM songs.rejects ORDER BY 1, 2",
                          "--format", "json", env={"SPARKIFY_DUCKDB_PATH": wh}).json()
         results.append((rows, rejects))
-    assert results[0] == results[1]
-    rows, rejects = results[1]
+    assert results[0] == results[1] == results[2]
+    rows, rejects = results[2]
     assert len(rows) == 7 + 40 and {"song_id": "SO5", "source_file": "song_data/A/A/C/TR3.json", "line_no": 1} in rows
     assert [(r["source_file"][-12:], r["line_no"]) for r in rejects] == [("A/E/TR5.json", 2), ("A/G/TR7.json", 1)]

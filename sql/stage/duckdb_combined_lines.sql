@@ -1,9 +1,9 @@
--- The lines of many small files that Python concatenated into one (`?` = that file), each put back
--- with its own file and line number: file_starts(path, start) says where each file begins.
+-- The lines of many small files that Python concatenated into a few parts (`?` = the parts), each
+-- put back with its own file and line number: file_starts(path, part, start) says where each begins.
 -- The lines are materialised first: an ASOF join straight over unnest() is orders of magnitude slower.
 CREATE OR REPLACE TEMP TABLE combined_lines AS
-SELECT unnest(lines) AS raw, CAST(generate_subscripts(lines, 1) AS BIGINT) AS n
-FROM (SELECT string_split(content, chr(10)) AS lines FROM read_text(?));
+SELECT filename AS part, unnest(lines) AS raw, CAST(generate_subscripts(lines, 1) AS BIGINT) AS n
+FROM (SELECT filename, string_split(content, chr(10)) AS lines FROM read_text(?));
 
 CREATE OR REPLACE TEMP TABLE raw_lines AS
 SELECT s.path,
@@ -11,6 +11,6 @@ SELECT s.path,
        CASE WHEN ends_with(c.raw, chr(13)) THEN rtrim(c.raw, chr(13)) ELSE c.raw END AS raw,
        CAST(NULL AS VARCHAR) AS pre_reason
 FROM combined_lines c
-ASOF JOIN file_starts s ON c.n >= s.start;
+ASOF JOIN file_starts s ON c.part = s.part AND c.n >= s.start;
 
 DROP TABLE combined_lines;

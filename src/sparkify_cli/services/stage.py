@@ -248,13 +248,19 @@ COMBINE_ABOVE = 256
 
 
 def _read_combined(wh: Warehouse, paths: list[Path]) -> list[str]:
-    """Song catalogs are many tiny files: read them in Python into one file for DuckDB."""
+    """Song catalogs are many tiny files: read them in Python into a few files for DuckDB."""
     with tempfile.TemporaryDirectory(prefix="sparkify-") as tmp:
-        combined = Path(tmp) / "combined.json"
-        starts, careful = read_lines.concatenate(paths, combined)
-        wh.execute("CREATE OR REPLACE TEMP TABLE file_starts (path VARCHAR, start BIGINT)")
-        wh.insert_rows("file_starts", ["path", "start"], starts)
-        wh.run_template("stage/duckdb_combined_lines.sql", [str(combined)])
+        starts, careful = read_lines.concatenate(paths, Path(tmp))
+        parts = sorted({part for _, part, _ in starts})
+        wh.execute("CREATE OR REPLACE TEMP TABLE file_starts (path VARCHAR, part VARCHAR, start BIGINT)")
+        wh.insert_rows("file_starts", ["path", "part", "start"], starts)
+        if parts:
+            wh.run_template("stage/duckdb_combined_lines.sql", [parts])
+        else:
+            wh.execute(
+                "CREATE OR REPLACE TEMP TABLE raw_lines "
+                "(path VARCHAR, line_no BIGINT, raw VARCHAR, pre_reason VARCHAR)"
+            )
     return careful
 
 

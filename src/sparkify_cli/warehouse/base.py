@@ -78,7 +78,13 @@ class Warehouse:
         self.commit()
 
     def table_exists(self, table: str) -> bool:
-        raise NotImplementedError
+        """information_schema answers the same way on DuckDB and Redshift."""
+        return bool(
+            self.scalar(
+                "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
+                [self.schema, table],
+            )
+        )
 
     def __enter__(self) -> Warehouse:
         return self

@@ -101,14 +101,6 @@ class DuckDBWarehouse(Warehouse):
         except duckdb.Error as exc:
             raise WarehouseError(f"DuckDB: {_first_line(str(exc))}") from exc
 
-    def table_exists(self, table: str) -> bool:
-        return bool(
-            self.scalar(
-                "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
-                [self.schema, table],
-            )
-        )
-
     def close(self) -> None:
         self.con.close()
 

@@ -121,14 +121,6 @@ class RedshiftWarehouse(Warehouse):
         self._txn = None
         self._raw("ROLLBACK")
 
-    def table_exists(self, table: str) -> bool:
-        return bool(
-            self.scalar(
-                "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
-                [self.schema, table],
-            )
-        )
-
     def close(self) -> None:
         try:
             self.con.close()

@@ -45,18 +45,13 @@ class StageResult:
 
 
 @dataclass
-class Prepared:
-    """Validated lines of a batch of files, waiting in a temp table."""
+class Batch:
+    """Source files read and validated, not yet applied (both warehouses' staging builds one)."""
 
     kind: str  # event | song
     files: list[SourceFile]
-    prefix: int  # strip "<root>/" from paths: substr() is 1-based
     staged: int
     rejected: int
-
-    @property
-    def checked(self) -> str:
-        return f"checked_{self.kind}s"
 
     @property
     def table(self) -> str:
@@ -69,6 +64,17 @@ class Prepared:
     @property
     def result(self) -> BatchResult:
         return BatchResult(len(self.files), self.staged, self.rejected)
+
+
+@dataclass
+class Prepared(Batch):
+    """Validated lines waiting in temp table checked_<kind>s (DuckDB)."""
+
+    prefix: int = 0  # strip "<root>/" from paths: substr() is 1-based
+
+    @property
+    def checked(self) -> str:
+        return f"checked_{self.kind}s"
 
 
 def _index(fields: tuple[Field, ...], key: str) -> int:
@@ -159,7 +165,7 @@ def prepare(wh: Warehouse, source: LocalSource, files: list[SourceFile], kind: s
     _, rows = wh.query(
         f"SELECT count(*) FILTER (WHERE reason IS NULL), count(*) FILTER (WHERE reason IS NOT NULL) FROM {checked}"
     )
-    return Prepared(kind, files, len(str(source.root)) + 2, int(rows[0][0]), int(rows[0][1]))
+    return Prepared(kind, files, int(rows[0][0]), int(rows[0][1]), prefix=len(str(source.root)) + 2)
 
 
 def check_rejects(wh: Warehouse, batches: list[Prepared], max_errors: int) -> None:
@@ -221,8 +227,7 @@ def _read_lines(wh: Warehouse, files: list[SourceFile], kind: str) -> None:
             wh.run_template("stage/duckdb_raw_lines.sql", [paths], append=False)
         except WarehouseError:
             wh.execute(
-                "CREATE OR REPLACE TEMP TABLE raw_lines "
-                "(path VARCHAR, line_no BIGINT, raw VARCHAR, pre_reason VARCHAR)"
+                "CREATE OR REPLACE TEMP TABLE raw_lines (path VARCHAR, line_no BIGINT, raw VARCHAR, pre_reason VARCHAR)"
             )
             for path in paths:
                 try:
@@ -258,8 +263,7 @@ def _read_combined(wh: Warehouse, paths: list[Path]) -> list[str]:
             wh.run_template("stage/duckdb_combined_lines.sql", [parts])
         else:
             wh.execute(
-                "CREATE OR REPLACE TEMP TABLE raw_lines "
-                "(path VARCHAR, line_no BIGINT, raw VARCHAR, pre_reason VARCHAR)"
+                "CREATE OR REPLACE TEMP TABLE raw_lines (path VARCHAR, line_no BIGINT, raw VARCHAR, pre_reason VARCHAR)"
             )
     return careful
 

@@ -17,10 +17,10 @@ from typing import Any
 from sparkify_cli import aws
 from sparkify_cli.dates import Days
 from sparkify_cli.errors import ConfigError, RejectedDataError, SourceError, WarehouseError
-from sparkify_cli.formats import EVENT_FIELDS, SONG_FIELDS, Field
+from sparkify_cli.formats import EVENT_FIELDS
 from sparkify_cli.progress import OnProgress, silent
 from sparkify_cli.s3source import S3Source
-from sparkify_cli.services.stage import BatchResult, StagePlan, StageResult, catalog_changed
+from sparkify_cli.services.stage import Batch, StagePlan, StageResult, catalog_changed
 from sparkify_cli.settings import Settings
 from sparkify_cli.sources import SourceFile
 from sparkify_cli.warehouse import Warehouse
@@ -40,13 +40,9 @@ class CopyOptions:
 
 
 @dataclass
-class Prepared:
+class Prepared(Batch):
     """A batch COPYed into temp tables, not yet applied."""
 
-    kind: str  # event | song
-    files: list[SourceFile]
-    staged: int
-    rejected: int
     copy_failed: bool = False  # a COPY hit MAXERROR: the batch can only be rejected
 
     @property
@@ -54,23 +50,15 @@ class Prepared:
         return f"copy_{self.kind}s"
 
     @property
-    def table(self) -> str:
-        return f"staging_{self.kind}s"
-
-    @property
-    def fields(self) -> tuple[Field, ...]:
-        return EVENT_FIELDS if self.kind == "event" else SONG_FIELDS
-
-    @property
     def context(self) -> dict[str, Any]:
         return {
-            "kind": self.kind, "copy": self.copy, "table": self.table, "fields": self.fields,
-            "rejects": f"copy_{self.kind}_rejects", "files": f"copy_{self.kind}_files",
+            "kind": self.kind,
+            "copy": self.copy,
+            "table": self.table,
+            "fields": self.fields,
+            "rejects": f"copy_{self.kind}_rejects",
+            "files": f"copy_{self.kind}_files",
         }
-
-    @property
-    def result(self) -> BatchResult:
-        return BatchResult(len(self.files), self.staged, self.rejected)
 
 
 def stage(
@@ -119,8 +107,10 @@ def plan(wh: Warehouse, source: Any, days: Days, *, songs: bool | None, strict: 
     logs, missing = source.log_files(days.days)
     if missing and (strict or len(days.days or ()) == 1):
         listed = ", ".join(d.isoformat() for d in missing[:5])
-        raise SourceError(f"no log file for {listed} in {source.root}",
-                          hint=f"expected {source.location.uri(source.log_key(missing[0]))}")
+        raise SourceError(
+            f"no log file for {listed} in {source.root}",
+            hint=f"expected {source.location.uri(source.log_key(missing[0]))}",
+        )
     if not logs and days.everything:
         raise SourceError(f"no log files under {source.location.uri('log_data/')}")
     if songs is False:
@@ -142,8 +132,9 @@ def copy_options(wh: Warehouse, source: S3Source) -> CopyOptions:
         raise ConfigError(f"{region!r} is not an AWS region name")
     paths = source.read(JSONPATHS_FILE)
     use_paths = paths is not None and jsonpaths_match(paths)
-    return CopyOptions(copy_role(settings), region,
-                       source.location.uri(JSONPATHS_FILE) if use_paths else "auto ignorecase")
+    return CopyOptions(
+        copy_role(settings), region, source.location.uri(JSONPATHS_FILE) if use_paths else "auto ignorecase"
+    )
 
 
 def jsonpaths_match(document: bytes) -> bool:
@@ -222,9 +213,16 @@ def prepare(
         json_format = options.json_format if kind == "event" else "auto ignorecase"
         try:
             wh.run_template(
-                "stage/redshift_copy.sql", [key], what=what, uri=source.location.uri(key), iam_role=options.iam_role,
-                json_format=json_format, gzip=gzip_on, region=options.region,
-                max_errors=maxerror, **ctx,
+                "stage/redshift_copy.sql",
+                [key],
+                what=what,
+                uri=source.location.uri(key),
+                iam_role=options.iam_role,
+                json_format=json_format,
+                gzip=gzip_on,
+                region=options.region,
+                max_errors=maxerror,
+                **ctx,
             )
         except WarehouseError:
             if not _load_errors(wh, source, ctx):
@@ -264,8 +262,7 @@ def check_rejects(wh: Warehouse, batches: list[Prepared], max_errors: int) -> No
             wh.run_template("stage/redshift_apply.sql", rejects_only=True, **batch.context)
     first = next((b for b in batches if b.rejected), batches[0])
     _, rows = wh.query(
-        f"SELECT source_file, line_no, reason FROM {first.context['rejects']} "
-        "ORDER BY source_file, line_no LIMIT 1"
+        f"SELECT source_file, line_no, reason FROM {first.context['rejects']} ORDER BY source_file, line_no LIMIT 1"
     )
     where = f"{rows[0][0]}:{rows[0][1] if rows[0][1] is not None else '?'}: {rows[0][2]}" if rows else "COPY failed"
     raise RejectedDataError(

@@ -243,3 +243,13 @@ def test_second_run_fails_fast_while_another_holds_the_warehouse(tmp_path: Path)
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_a_range_without_log_files_still_stages_a_changed_catalog(tmp_path: Path) -> None:
+    src, _ = generated(tmp_path / "src", days=1)
+    result = invoke("stage", "--source", str(src), "--start", "2019-01-01", "--end", "2019-01-02", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    summary = result.json()
+    assert summary["missing_days"] == ["2019-01-01", "2019-01-02"]
+    assert summary["songs"]["staged"] == 12 and not summary["songs"]["skipped"]
+    assert "no log file for 2019-01-01" in result.stderr

@@ -111,7 +111,9 @@ def _plan(
     result.missing_days = work.missing_days
     if days.everything:
         return [Unit("all days", logs=work.logs, keys=[f.key for f in work.logs])], work.songs
-    return [Unit(_day_of(f.key), logs=[f], keys=[f.key]) for f in work.logs], work.songs
+    units = [Unit(_day_of(f.key), logs=[f], keys=[f.key]) for f in work.logs]
+    # no log file in the range, but a changed catalog: stage the catalog on its own
+    return units or ([Unit("song catalog")] if work.songs else []), work.songs
 
 
 def _staging(wh: Warehouse) -> Any:

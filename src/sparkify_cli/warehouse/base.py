@@ -26,9 +26,6 @@ class Warehouse:
     def execute(self, statement: str, params: Params = None) -> None:
         raise NotImplementedError
 
-    def executemany(self, statement: str, rows: Sequence[Sequence[Any]]) -> None:
-        raise NotImplementedError
-
     def query(self, statement: str, params: Params = None) -> tuple[list[str], list[tuple[Any, ...]]]:
         raise NotImplementedError
 

@@ -68,10 +68,6 @@ class DryRunWarehouse(Warehouse):
         if self.shadow is not None:
             self.shadow.execute(statement, params)
 
-    def executemany(self, statement: str, rows: Sequence[Sequence[Any]]) -> None:
-        for row in rows:
-            self.execute(statement, row)
-
     def insert_rows(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
         if self.dialect == "duckdb":  # the statement DuckDB's adapter builds, recorded and run
             from sparkify_cli.warehouse.duckdb import DuckDBWarehouse

@@ -75,16 +75,6 @@ class DuckDBWarehouse(Warehouse):
         except duckdb.Error as exc:
             raise WarehouseError(f"DuckDB: {_first_line(str(exc))}") from exc
 
-    def executemany(self, statement: str, rows: Sequence[Sequence[Any]]) -> None:
-        if not rows:
-            return
-        self.statements_run.append(statement)
-        self._fault_point()
-        try:
-            self.con.executemany(statement, rows)
-        except duckdb.Error as exc:
-            raise WarehouseError(f"DuckDB: {_first_line(str(exc))}") from exc
-
     def insert_rows(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
         if not rows:
             return

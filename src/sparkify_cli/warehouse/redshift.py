@@ -93,10 +93,6 @@ class RedshiftWarehouse(Warehouse):
         self.statements_run.append(statement)
         self._run(statement, params, logged=self._txn is not None)
 
-    def executemany(self, statement: str, rows: Sequence[Sequence[Any]]) -> None:
-        for row in rows:
-            self.execute(statement, row)
-
     def query(self, statement: str, params: Params = None) -> tuple[list[str], list[tuple[Any, ...]]]:
         self._run(statement, params)
         cols, rows = self._fetch()

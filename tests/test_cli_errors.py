@@ -87,3 +87,9 @@ def test_version_and_help() -> None:
         result = invoke(*command, "--help")
         assert result.exit_code == 0
         assert "Example:" in result.stdout, command
+
+
+def test_unknown_format_is_a_usage_error() -> None:
+    for command in (["runs"], ["status"], ["run"], ["query", "SELECT 1"]):
+        result = invoke(*command, "--format", "csv" if command[0] != "query" else "xml")
+        assert result.exit_code == 2, command

@@ -62,7 +62,7 @@ def rejects(
 def runs(
     ctx: typer.Context,
     limit: Annotated[int, typer.Option("--limit", min=1, help="At most this many runs, newest first.")] = 20,
-    fmt: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
+    fmt: opt.SummaryFormat = "table",
     warehouse: opt.Warehouse = None,
 ) -> None:
     """List recent runs from the ledger: command, days, status, error and rows per table.
@@ -75,7 +75,6 @@ def runs(
     from sparkify_cli.services.history import recent_runs
     from sparkify_cli.services.inspect import open_existing
 
-    _check_format(fmt)
     with open_existing(settings(ctx, warehouse=warehouse)) as wh:
         found = recent_runs(wh, limit) if wh.table_exists("runs") else []
     if fmt == "json":
@@ -103,7 +102,7 @@ def runs(
 def status(
     ctx: typer.Context,
     source: opt.Source = None,
-    fmt: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
+    fmt: opt.SummaryFormat = "table",
     warehouse: opt.Warehouse = None,
 ) -> None:
     """Which days are loaded, which days the source has that are not (gaps), and the last good run.
@@ -118,7 +117,6 @@ def status(
     from sparkify_cli.services.inspect import open_existing
     from sparkify_cli.sources import LocalSource
 
-    _check_format(fmt)
     s = settings(ctx, source=source, warehouse=warehouse)
     try:
         src = LocalSource.open(s.source, s.log_key_template)

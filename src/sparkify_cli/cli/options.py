@@ -47,7 +47,7 @@ def _summary_format(value: str) -> str:
 
 SummaryFormat = Annotated[
     str,
-    typer.Option("--format", callback=_summary_format, help="table (human summary) or json (one document on stdout)."),
+    typer.Option("--format", callback=_summary_format, help="table (for people) or json (one document on stdout)."),
 ]
 DryRun = Annotated[
     bool,

@@ -23,8 +23,23 @@ JSONPATHS = json.dumps(
         "jsonpaths": [
             f"$['{k}']"
             for k in (
-                "artist", "auth", "firstName", "gender", "itemInSession", "lastName", "length", "level",
-                "location", "method", "page", "registration", "sessionId", "song", "status", "ts", "userAgent",
+                "artist",
+                "auth",
+                "firstName",
+                "gender",
+                "itemInSession",
+                "lastName",
+                "length",
+                "level",
+                "location",
+                "method",
+                "page",
+                "registration",
+                "sessionId",
+                "song",
+                "status",
+                "ts",
+                "userAgent",
                 "userId",
             )
         ]
@@ -88,11 +103,24 @@ def make_role(name: str = ROLE) -> str:
 
 def _event(day: int, item: int, **extra: Any) -> dict[str, Any]:
     base: dict[str, Any] = {
-        "artist": "The Smiths", "auth": "Logged In", "firstName": "Ada", "gender": "F", "itemInSession": item,
-        "lastName": "Lovelace", "length": 200.5, "level": "free", "location": "London, UK", "method": "PUT",
-        "page": "NextSong", "registration": 1540919166796.0, "sessionId": 10 + day, "song": "Ask",
+        "artist": "The Smiths",
+        "auth": "Logged In",
+        "firstName": "Ada",
+        "gender": "F",
+        "itemInSession": item,
+        "lastName": "Lovelace",
+        "length": 200.5,
+        "level": "free",
+        "location": "London, UK",
+        "method": "PUT",
+        "page": "NextSong",
+        "registration": 1540919166796.0,
+        "sessionId": 10 + day,
+        "song": "Ask",
         # ts falls inside the day its file is named for
-        "status": 200, "ts": 1541030400000 + (day - 1) * 86_400_000 + item * 1000, "userAgent": '"Mozilla/5.0"',
+        "status": 200,
+        "ts": 1541030400000 + (day - 1) * 86_400_000 + item * 1000,
+        "userAgent": '"Mozilla/5.0"',
         "userId": "7",
     }
     base.update(extra)
@@ -105,23 +133,61 @@ def write_fixture(root: Path) -> Path:
     empty userId, a second user whose level changes."""
     songs = {
         "song_data/A/A/A/TRAAAAK128F9318786.json": json.dumps(
-            {"artist_id": "AR1", "artist_latitude": None, "artist_location": "", "artist_longitude": None,
-             "artist_name": "The Smiths", "duration": 200.5, "num_songs": 1, "song_id": "SO1", "title": "Ask",
-             "year": 1986}, indent=4)
+            {
+                "artist_id": "AR1",
+                "artist_latitude": None,
+                "artist_location": "",
+                "artist_longitude": None,
+                "artist_name": "The Smiths",
+                "duration": 200.5,
+                "num_songs": 1,
+                "song_id": "SO1",
+                "title": "Ask",
+                "year": 1986,
+            },
+            indent=4,
+        )
         + "\n"
-        + json.dumps({"artist_id": "AR2", "artist_latitude": 48.85, "artist_location": "Paris",
-                      "artist_longitude": 2.35, "artist_name": "Alizée", "duration": 181.0, "num_songs": 1,
-                      "song_id": "SO2", "title": "Moi... Lolita", "year": 2000}, indent=2),
+        + json.dumps(
+            {
+                "artist_id": "AR2",
+                "artist_latitude": 48.85,
+                "artist_location": "Paris",
+                "artist_longitude": 2.35,
+                "artist_name": "Alizée",
+                "duration": 181.0,
+                "num_songs": 1,
+                "song_id": "SO2",
+                "title": "Moi... Lolita",
+                "year": 2000,
+            },
+            indent=2,
+        ),
         "song_data/A/B/C/TRABCDE128F00000.json": json.dumps(
-            {"artist_id": "AR3", "artist_latitude": None, "artist_location": 27, "artist_longitude": None,
-             "artist_name": "Guns N' Roses", "duration": 300.25, "num_songs": 1, "song_id": "SO3",
-             "title": "Don't Cry", "year": 0}),
+            {
+                "artist_id": "AR3",
+                "artist_latitude": None,
+                "artist_location": 27,
+                "artist_longitude": None,
+                "artist_name": "Guns N' Roses",
+                "duration": 300.25,
+                "num_songs": 1,
+                "song_id": "SO3",
+                "title": "Don't Cry",
+                "year": 0,
+            }
+        ),
     }
     days = {
-        1: [_event(1, 0), _event(1, 1, page="Home", artist=None, song=None, length=None),
-            _event(1, 2, userId="", page="Home", firstName=None, lastName=None, artist=None, song=None, length=None)],
-        2: [_event(2, 0, artist="Guns N' Roses", song="Don't Cry", length=300.25, level="paid"),
-            _event(2, 1, artist="AlizÃ©e", song="Moi... Lolita", length=181.0, userId="8", firstName="Zoë")],
+        1: [
+            _event(1, 0),
+            _event(1, 1, page="Home", artist=None, song=None, length=None),
+            _event(1, 2, userId="", page="Home", firstName=None, lastName=None, artist=None, song=None, length=None),
+        ],
+        2: [
+            _event(2, 0, artist="Guns N' Roses", song="Don't Cry", length=300.25, level="paid"),
+            _event(2, 1, artist="AlizÃ©e", song="Moi... Lolita", length=181.0, userId="8", firstName="Zoë"),
+        ],
         4: [_event(4, 0, userId="8", firstName="Zoë", level="paid")],
     }
     for relative, text in songs.items():

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from sparkify_cli.errors import ConfigError, WarehouseError
-from sparkify_cli.services.check import CheckReport, open_warehouse, run_checks
+from sparkify_cli.services.checks.run import CheckReport, open_warehouse, run_checks
 from sparkify_cli.settings import Settings, load_settings
 from test_check_fixtures import TODAY, YESTERDAY, build_warehouse, copy_warehouse, run_sql
 
@@ -51,68 +51,144 @@ def test_clean_data_passes_every_check(wh_path: Path) -> None:
 ERROR = "fail"
 # (what is broken, SQL that breaks it, every check that must not pass -> status)
 VIOLATIONS = [
-    ("duplicate user key", ["INSERT INTO songs.users SELECT * FROM songs.users WHERE user_id = '2'"],
-     {"users.user_id.unique": ERROR}),
-    ("duplicate songplay key",
-     ["INSERT INTO songs.songplays SELECT * FROM songs.songplays ORDER BY songplay_id LIMIT 1"],
-     {"songplays.songplay_id.unique": ERROR, "songplays.reconciliation": ERROR}),
+    (
+        "duplicate user key",
+        ["INSERT INTO songs.users SELECT * FROM songs.users WHERE user_id = '2'"],
+        {"users.user_id.unique": ERROR},
+    ),
+    (
+        "duplicate songplay key",
+        ["INSERT INTO songs.songplays SELECT * FROM songs.songplays ORDER BY songplay_id LIMIT 1"],
+        {"songplays.songplay_id.unique": ERROR, "songplays.reconciliation": ERROR},
+    ),
     ("duplicate song key", ["INSERT INTO songs.songs SELECT * FROM songs.songs"], {"songs.song_id.unique": ERROR}),
-    ("duplicate artist key", ["INSERT INTO songs.artists SELECT * FROM songs.artists WHERE artist_id = 'AR2'"],
-     {"artists.artist_id.unique": ERROR}),
-    ("duplicate time key", ["INSERT INTO songs.\"time\" SELECT * FROM songs.\"time\" ORDER BY start_time LIMIT 2"],
-     {"time.start_time.unique": ERROR}),
-    ("NULL artist key", ["ALTER TABLE songs.artists ALTER COLUMN artist_id DROP NOT NULL",
-                         "INSERT INTO songs.artists (artist_id, name) VALUES (NULL, 'Nobody')"],
-     {"artists.artist_id.not_null": ERROR}),
-    ("NULL user key", ["ALTER TABLE songs.users ALTER COLUMN user_id DROP NOT NULL",
-                       "INSERT INTO songs.users VALUES (NULL, 'X', 'Y', 'F', 'free')"],
-     {"users.user_id.not_null": ERROR}),
-    ("NULL song key", ["ALTER TABLE songs.songs ALTER COLUMN song_id DROP NOT NULL",
-                       "INSERT INTO songs.songs (song_id, title) VALUES (NULL, 'Untitled')"],
-     {"songs.song_id.not_null": ERROR}),
-    ("NULL songplay key", ["ALTER TABLE songs.songplays ALTER COLUMN songplay_id DROP NOT NULL",
-                           "UPDATE songs.songplays SET songplay_id = NULL WHERE user_id = '3'"],
-     {"songplays.songplay_id.not_null": ERROR, "songplays.reconciliation": ERROR}),
-    ("NULL time key", ["ALTER TABLE songs.\"time\" ALTER COLUMN start_time DROP NOT NULL",
-                       "INSERT INTO songs.\"time\" VALUES (NULL, 1, 1, 1, 1, 2020, 1)"],
-     {"time.start_time.not_null": ERROR}),
-    ("empty table", ["DELETE FROM songs.artists"],
-     {"artists.not_empty": ERROR, "songplays.artist_id.in_artists": ERROR}),
+    (
+        "duplicate artist key",
+        ["INSERT INTO songs.artists SELECT * FROM songs.artists WHERE artist_id = 'AR2'"],
+        {"artists.artist_id.unique": ERROR},
+    ),
+    (
+        "duplicate time key",
+        ['INSERT INTO songs."time" SELECT * FROM songs."time" ORDER BY start_time LIMIT 2'],
+        {"time.start_time.unique": ERROR},
+    ),
+    (
+        "NULL artist key",
+        [
+            "ALTER TABLE songs.artists ALTER COLUMN artist_id DROP NOT NULL",
+            "INSERT INTO songs.artists (artist_id, name) VALUES (NULL, 'Nobody')",
+        ],
+        {"artists.artist_id.not_null": ERROR},
+    ),
+    (
+        "NULL user key",
+        [
+            "ALTER TABLE songs.users ALTER COLUMN user_id DROP NOT NULL",
+            "INSERT INTO songs.users VALUES (NULL, 'X', 'Y', 'F', 'free')",
+        ],
+        {"users.user_id.not_null": ERROR},
+    ),
+    (
+        "NULL song key",
+        [
+            "ALTER TABLE songs.songs ALTER COLUMN song_id DROP NOT NULL",
+            "INSERT INTO songs.songs (song_id, title) VALUES (NULL, 'Untitled')",
+        ],
+        {"songs.song_id.not_null": ERROR},
+    ),
+    (
+        "NULL songplay key",
+        [
+            "ALTER TABLE songs.songplays ALTER COLUMN songplay_id DROP NOT NULL",
+            "UPDATE songs.songplays SET songplay_id = NULL WHERE user_id = '3'",
+        ],
+        {"songplays.songplay_id.not_null": ERROR, "songplays.reconciliation": ERROR},
+    ),
+    (
+        "NULL time key",
+        [
+            'ALTER TABLE songs."time" ALTER COLUMN start_time DROP NOT NULL',
+            'INSERT INTO songs."time" VALUES (NULL, 1, 1, 1, 1, 2020, 1)',
+        ],
+        {"time.start_time.not_null": ERROR},
+    ),
+    (
+        "empty table",
+        ["DELETE FROM songs.artists"],
+        {"artists.not_empty": ERROR, "songplays.artist_id.in_artists": ERROR},
+    ),
     ("orphan songplay user", ["DELETE FROM songs.users WHERE user_id = '2'"], {"songplays.user_id.in_users": ERROR}),
-    ("orphan songplay time",
-     ["DELETE FROM songs.\"time\" WHERE start_time = (SELECT min(start_time) FROM songs.\"time\")"],
-     {"songplays.start_time.in_time": ERROR}),
-    ("orphan songplay song", ["UPDATE songs.songplays SET song_id = 'SO404' WHERE song_id IS NOT NULL"],
-     {"songplays.song_id.in_songs": ERROR}),
-    ("orphan songplay artist", ["UPDATE songs.songplays SET artist_id = 'AR404' WHERE user_id = '2'"],
-     {"songplays.artist_id.in_artists": ERROR}),
-    ("bad songplay level", ["UPDATE songs.songplays SET level = 'gold' WHERE user_id = '2'"],
-     {"songplays.level.accepted_values": ERROR}),
-    ("NULL songplay level", ["UPDATE songs.songplays SET level = NULL WHERE user_id = '2'"],
-     {"songplays.level.accepted_values": ERROR}),
-    ("bad user level", ["UPDATE songs.users SET level = 'Paid' WHERE user_id = '1'"],
-     {"users.level.accepted_values": ERROR}),
-    ("bad gender", ["UPDATE songs.users SET gender = 'X' WHERE user_id = '1'"],
-     {"users.gender.accepted_values": ERROR}),
-    ("bad hour", ["UPDATE songs.\"time\" SET hour = 24 WHERE hour = 0"], {"time.hour.range": ERROR}),
-    ("NULL hour", ["UPDATE songs.\"time\" SET hour = NULL"], {"time.hour.range": ERROR}),
-    ("bad weekday", ["UPDATE songs.\"time\" SET weekday = 7"], {"time.weekday.range": ERROR}),
-    ("bad month", ["UPDATE songs.\"time\" SET month = 0"], {"time.month.range": ERROR}),
-    ("bad day", ["UPDATE songs.\"time\" SET day = 32"], {"time.day.range": ERROR}),
-    ("bad week", ["UPDATE songs.\"time\" SET week = 54"], {"time.week.range": ERROR}),
+    (
+        "orphan songplay time",
+        ['DELETE FROM songs."time" WHERE start_time = (SELECT min(start_time) FROM songs."time")'],
+        {"songplays.start_time.in_time": ERROR},
+    ),
+    (
+        "orphan songplay song",
+        ["UPDATE songs.songplays SET song_id = 'SO404' WHERE song_id IS NOT NULL"],
+        {"songplays.song_id.in_songs": ERROR},
+    ),
+    (
+        "orphan songplay artist",
+        ["UPDATE songs.songplays SET artist_id = 'AR404' WHERE user_id = '2'"],
+        {"songplays.artist_id.in_artists": ERROR},
+    ),
+    (
+        "bad songplay level",
+        ["UPDATE songs.songplays SET level = 'gold' WHERE user_id = '2'"],
+        {"songplays.level.accepted_values": ERROR},
+    ),
+    (
+        "NULL songplay level",
+        ["UPDATE songs.songplays SET level = NULL WHERE user_id = '2'"],
+        {"songplays.level.accepted_values": ERROR},
+    ),
+    (
+        "bad user level",
+        ["UPDATE songs.users SET level = 'Paid' WHERE user_id = '1'"],
+        {"users.level.accepted_values": ERROR},
+    ),
+    (
+        "bad gender",
+        ["UPDATE songs.users SET gender = 'X' WHERE user_id = '1'"],
+        {"users.gender.accepted_values": ERROR},
+    ),
+    ("bad hour", ['UPDATE songs."time" SET hour = 24 WHERE hour = 0'], {"time.hour.range": ERROR}),
+    ("NULL hour", ['UPDATE songs."time" SET hour = NULL'], {"time.hour.range": ERROR}),
+    ("bad weekday", ['UPDATE songs."time" SET weekday = 7'], {"time.weekday.range": ERROR}),
+    ("bad month", ['UPDATE songs."time" SET month = 0'], {"time.month.range": ERROR}),
+    ("bad day", ['UPDATE songs."time" SET day = 32'], {"time.day.range": ERROR}),
+    ("bad week", ['UPDATE songs."time" SET week = 54'], {"time.week.range": ERROR}),
     ("lost songplay", ["DELETE FROM songs.songplays WHERE user_id = '3'"], {"songplays.reconciliation": ERROR}),
-    ("staged count differs",
-     ["UPDATE songs.staged_files SET next_song_rows = next_song_rows + 1 WHERE kind = 'event'"],
-     {"songplays.reconciliation": ERROR}),
-    ("lineage of an unstaged file", ["DELETE FROM songs.staged_files WHERE kind = 'event'"],
-     {"songplays.reconciliation": ERROR}),
+    (
+        "staged count differs",
+        ["UPDATE songs.staged_files SET next_song_rows = next_song_rows + 1 WHERE kind = 'event'"],
+        {"songplays.reconciliation": ERROR},
+    ),
+    (
+        "lineage of an unstaged file",
+        ["DELETE FROM songs.staged_files WHERE kind = 'event'"],
+        {"songplays.reconciliation": ERROR},
+    ),
     ("staged but not loaded", ["DELETE FROM songs.songplay_sources"], {"songplays.staged_not_loaded": "warn"}),
-    ("stale data", ["UPDATE songs.songplays SET start_time = start_time - INTERVAL 30 DAY",
-                    "UPDATE songs.\"time\" SET start_time = start_time - INTERVAL 30 DAY"],
-     {"songplays.freshness": "warn"}),
-    ("no plays at all", ["DELETE FROM songs.songplays", "DELETE FROM songs.\"time\""],
-     {"songplays.not_empty": ERROR, "time.not_empty": ERROR, "songplays.reconciliation": ERROR,
-      "songplays.freshness": "warn"}),
+    (
+        "stale data",
+        [
+            "UPDATE songs.songplays SET start_time = start_time - INTERVAL 30 DAY",
+            'UPDATE songs."time" SET start_time = start_time - INTERVAL 30 DAY',
+        ],
+        {"songplays.freshness": "warn"},
+    ),
+    (
+        "no plays at all",
+        ["DELETE FROM songs.songplays", 'DELETE FROM songs."time"'],
+        {
+            "songplays.not_empty": ERROR,
+            "time.not_empty": ERROR,
+            "songplays.reconciliation": ERROR,
+            "songplays.freshness": "warn",
+        },
+    ),
 ]
 
 
@@ -130,8 +206,11 @@ def test_violation_fails_exactly_its_checks(
 
 
 def test_samples_name_the_failing_keys(wh_path: Path) -> None:
-    run_sql(wh_path, "INSERT INTO songs.users SELECT * FROM songs.users WHERE user_id = '2'",
-            "UPDATE songs.users SET gender = 'X' WHERE user_id = '1'")
+    run_sql(
+        wh_path,
+        "INSERT INTO songs.users SELECT * FROM songs.users WHERE user_id = '2'",
+        "UPDATE songs.users SET gender = 'X' WHERE user_id = '1'",
+    )
     by_name = {r.name: r for r in check().results}
     assert by_name["users.user_id.unique"].samples == [{"user_id": "2", "copies": 2}]
     assert by_name["users.gender.accepted_values"].samples == [{"user_id": "1", "gender": "X"}]
@@ -164,24 +243,33 @@ def test_song_match_rate_below_the_configured_minimum_fails(wh_path: Path) -> No
 
 
 def test_date_scopes_row_level_checks(wh_path: Path) -> None:
-    run_sql(wh_path, f"UPDATE songs.songplays SET level = 'gold' WHERE start_time < DATE '{TODAY}'",
-            f"DELETE FROM songs.songplays WHERE user_id = '3' AND start_time < DATE '{TODAY}'")
+    run_sql(
+        wh_path,
+        f"UPDATE songs.songplays SET level = 'gold' WHERE start_time < DATE '{TODAY}'",
+        f"DELETE FROM songs.songplays WHERE user_id = '3' AND start_time < DATE '{TODAY}'",
+    )
     assert not_passing(check(day=TODAY)) == {}
     yesterday = check(day=YESTERDAY)
     assert not_passing(yesterday) == {"songplays.level.accepted_values": "fail", "songplays.reconciliation": "fail"}
     reconciliation = next(r for r in yesterday.results if r.name == "songplays.reconciliation")
-    assert reconciliation.samples == [{
-        "source_file": f"log_data/{YESTERDAY:%Y/%m}/{YESTERDAY}-events.json", "staged_plays": 4, "loaded_plays": 3,
-    }]
+    assert reconciliation.samples == [
+        {
+            "source_file": f"log_data/{YESTERDAY:%Y/%m}/{YESTERDAY}-events.json",
+            "staged_plays": 4,
+            "loaded_plays": 3,
+        }
+    ]
     empty_day = check(day=date(2000, 1, 1))
     assert not_passing(empty_day) == {"songplays.not_empty": "fail", "time.not_empty": "fail"}
 
 
 def test_user_check_that_cannot_run_is_an_error(wh_path: Path, tmp_path: Path) -> None:
     checks = tmp_path / "checks.toml"
-    checks.write_text('[checks.broken]\nsql = "SELECT * FROM {{ schema }}.nope"\n'
-                      '[checks.broken_warning]\nseverity = "warn"\nsql = "SELECT nonsense("\n'
-                      '[checks.fine]\nsql = "SELECT 1 AS x WHERE 1 = 0"\n')
+    checks.write_text(
+        '[checks.broken]\nsql = "SELECT * FROM {{ schema }}.nope"\n'
+        '[checks.broken_warning]\nseverity = "warn"\nsql = "SELECT nonsense("\n'
+        '[checks.fine]\nsql = "SELECT 1 AS x WHERE 1 = 0"\n'
+    )
     report = check(checks_file=checks)
     assert not_passing(report) == {"broken": "error", "broken_warning": "error"}
     broken = report.results[-3]
@@ -219,14 +307,34 @@ def test_json_document_shape(wh_path: Path) -> None:
     assert doc["checked_at"].endswith("Z")
     assert doc["summary"] == {"pass": 30, "warn": 0, "fail": 1, "error": 0, "total": 31}
     for item in doc["checks"]:
-        assert set(item) == {"name", "table", "severity", "description", "status", "failing_rows", "samples",
-                             "metrics", "error", "sql", "duration_s"}
+        assert set(item) == {
+            "name",
+            "table",
+            "severity",
+            "description",
+            "status",
+            "failing_rows",
+            "samples",
+            "metrics",
+            "error",
+            "sql",
+            "duration_s",
+        }
         assert item["severity"] in ("error", "warn") and item["status"] in ("pass", "warn", "fail", "error")
         assert isinstance(item["sql"], str) and item["sql"].lstrip().upper().startswith("SELECT")
     failed = [c for c in doc["checks"] if c["status"] == "fail"]
-    assert failed == [{
-        "name": "users.gender.accepted_values", "table": "users", "severity": "error",
-        "description": "gender is M, F or NULL", "status": "fail", "failing_rows": 1,
-        "samples": [{"user_id": "1", "gender": "X"}], "metrics": {}, "error": None,
-        "sql": failed[0]["sql"], "duration_s": failed[0]["duration_s"],
-    }]
+    assert failed == [
+        {
+            "name": "users.gender.accepted_values",
+            "table": "users",
+            "severity": "error",
+            "description": "gender is M, F or NULL",
+            "status": "fail",
+            "failing_rows": 1,
+            "samples": [{"user_id": "1", "gender": "X"}],
+            "metrics": {},
+            "error": None,
+            "sql": failed[0]["sql"],
+            "duration_s": failed[0]["duration_s"],
+        }
+    ]

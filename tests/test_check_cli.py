@@ -9,11 +9,13 @@ from xml.etree import ElementTree as ET
 import pytest
 
 from conftest import invoke
-from sparkify_cli.dates import Days
-from sparkify_cli.services import load, schema, stage
-from sparkify_cli.services.check import open_warehouse, run_checks
+from sparkify_cli.days import Days
+from sparkify_cli.services.checks.run import open_warehouse, run_checks
+from sparkify_cli.services.pipeline import run as pipeline
+from sparkify_cli.services.pipeline import schema
 from sparkify_cli.settings import load_settings
-from sparkify_cli.sources import LocalSource
+from sparkify_cli.sources import LogLayout
+from sparkify_cli.sources.local import LocalSource
 from sparkify_cli.warehouse import connect
 from test_check_fixtures import TODAY, build_warehouse, copy_warehouse, run_sql
 
@@ -38,7 +40,7 @@ def test_clean_warehouse_exits_0_with_a_table(wh_path: Path) -> None:
 
 
 def test_failing_check_exits_1_failures_first(wh_path: Path) -> None:
-    run_sql(wh_path, "UPDATE songs.\"time\" SET weekday = 9 WHERE hour = 0")
+    run_sql(wh_path, 'UPDATE songs."time" SET weekday = 9 WHERE hour = 0')
     result = invoke("check")
     assert result.exit_code == 1
     assert result.stderr.strip().splitlines()[-1] == "error: 1 error-severity check(s) failed: time.weekday.range"
@@ -69,9 +71,12 @@ def test_json_is_one_document_on_stdout(wh_path: Path) -> None:
 
 
 def test_junit_report_parses_and_holds_the_failures(wh_path: Path, tmp_path: Path) -> None:
-    run_sql(wh_path, "DELETE FROM songs.users WHERE user_id = '2'",
-            "UPDATE songs.songplays SET start_time = start_time - INTERVAL 30 DAY",
-            "UPDATE songs.\"time\" SET start_time = start_time - INTERVAL 30 DAY")
+    run_sql(
+        wh_path,
+        "DELETE FROM songs.users WHERE user_id = '2'",
+        "UPDATE songs.songplays SET start_time = start_time - INTERVAL 30 DAY",
+        'UPDATE songs."time" SET start_time = start_time - INTERVAL 30 DAY',
+    )
     report = tmp_path / "reports" / "checks.xml"
     result = invoke("check", "--junit", str(report), "--format", "json")
     assert result.exit_code == 1
@@ -126,11 +131,13 @@ def test_user_defined_checks_end_to_end(wh_path: Path, tmp_path: Path) -> None:
     }
     assert "songs.songplays" in mine["no_future_plays"]["sql"]
 
-    run_sql(wh_path, "UPDATE songs.users SET first_name = '' WHERE user_id = '3'",
-            "UPDATE songs.songplays SET session_id = NULL WHERE user_id = '1'")
+    run_sql(
+        wh_path,
+        "UPDATE songs.users SET first_name = '' WHERE user_id = '3'",
+        "UPDATE songs.songplays SET session_id = NULL WHERE user_id = '1'",
+    )
     # The file can come from the settings too.
-    broken = invoke("check", "--format", "json", "--date", TODAY.isoformat(),
-                    env={"SPARKIFY_CHECKS_FILE": str(checks)})
+    broken = invoke("check", "--format", "json", "--date", TODAY.isoformat(), env={"SPARKIFY_CHECKS_FILE": str(checks)})
     assert broken.exit_code == 1
     mine = {c["name"]: c for c in broken.json()["checks"][31:]}
     assert mine["every_user_has_a_name"]["status"] == "warn"
@@ -140,22 +147,26 @@ def test_user_defined_checks_end_to_end(wh_path: Path, tmp_path: Path) -> None:
     assert "failed: plays_of_the_day_have_a_session" in broken.stderr
 
 
-@pytest.mark.parametrize(("toml", "message"), [
-    ('[checks.x]\nseverity = "fatal"\nsql = "SELECT 1"\n', "check 'x': severity 'fatal' must be error or warn"),
-    ("[checks.no_sql]\ndescription = 'nothing to run'\n", "check 'no_sql': `sql` is missing or empty"),
-    ('[checks.typo]\nsql = "SELECT 1"\nsevrity = "warn"\n', "check 'typo': unknown key 'sevrity'"),
-    ('[checks.two]\nsql = "SELECT 1; SELECT 2;"\n', "check 'two': `sql` must be exactly one SELECT statement"),
-    ('[checks.two]\nsql = """SELECT 1;\nSELECT 2"""\n', "check 'two': `sql` must be exactly one SELECT statement"),
-    ('[checks.tpl]\nsql = "SELECT {{ nope }}"\n', "check 'tpl': `sql` is not a valid template: 'nope' is undefined"),
-    ('[checks."bad name!"]\nsql = "SELECT 1"\n', "check 'bad name!': a name may hold only"),
-    ('[checks]\nx = "SELECT 1"\n', "check 'x': must be a table with a `sql` key"),
-    ('[check.x]\nsql = "SELECT 1"\n', "unknown top-level key 'check'"),
-    ('[checks.x]\nsql = "SELECT 1"\n[checks.x]\nsql = "SELECT 2"\n', "is not valid TOML"),
-    ('[checks."time.hour.range"]\nsql = "SELECT 1"\n', "check 'time.hour.range': a built-in check has this name"),
-])
-def test_malformed_checks_file_exits_2_naming_the_entry(
-    wh_path: Path, tmp_path: Path, toml: str, message: str
-) -> None:
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        ('[checks.x]\nseverity = "fatal"\nsql = "SELECT 1"\n', "check 'x': severity 'fatal' must be error or warn"),
+        ("[checks.no_sql]\ndescription = 'nothing to run'\n", "check 'no_sql': `sql` is missing or empty"),
+        ('[checks.typo]\nsql = "SELECT 1"\nsevrity = "warn"\n', "check 'typo': unknown key 'sevrity'"),
+        ('[checks.two]\nsql = "SELECT 1; SELECT 2;"\n', "check 'two': `sql` must be exactly one SELECT statement"),
+        ('[checks.two]\nsql = """SELECT 1;\nSELECT 2"""\n', "check 'two': `sql` must be exactly one SELECT statement"),
+        (
+            '[checks.tpl]\nsql = "SELECT {{ nope }}"\n',
+            "check 'tpl': `sql` is not a valid template: 'nope' is undefined",
+        ),
+        ('[checks."bad name!"]\nsql = "SELECT 1"\n', "check 'bad name!': a name may hold only"),
+        ('[checks]\nx = "SELECT 1"\n', "check 'x': must be a table with a `sql` key"),
+        ('[check.x]\nsql = "SELECT 1"\n', "unknown top-level key 'check'"),
+        ('[checks.x]\nsql = "SELECT 1"\n[checks.x]\nsql = "SELECT 2"\n', "is not valid TOML"),
+        ('[checks."time.hour.range"]\nsql = "SELECT 1"\n', "check 'time.hour.range': a built-in check has this name"),
+    ],
+)
+def test_malformed_checks_file_exits_2_naming_the_entry(wh_path: Path, tmp_path: Path, toml: str, message: str) -> None:
     checks = tmp_path / "checks.toml"
     checks.write_text(toml)
     result = invoke("check", "--checks", str(checks))
@@ -208,8 +219,8 @@ def test_real_data_passes_every_error_severity_check(real_data: Path, tmp_path: 
     settings = load_settings(duckdb_path=path)
     with connect(settings) as wh:
         schema.create(wh)
-        stage.stage(wh, LocalSource.open(real_data, settings.log_key_template), Days(None))
-        load.load(wh, None, Days(None))
+        pipeline.stage(wh, settings, LocalSource.open(real_data, LogLayout(settings.log_key_template)), Days(None))
+        pipeline.load(wh, settings, Days(None))
     with open_warehouse(settings) as wh:
         report = run_checks(wh, settings)
     assert [r.name for r in report.failures] == []

@@ -11,10 +11,12 @@ from typing import Any
 
 import duckdb
 
-from sparkify_cli.dates import Days
-from sparkify_cli.services import load, schema, stage
+from sparkify_cli.days import Days
+from sparkify_cli.services.pipeline import run as pipeline
+from sparkify_cli.services.pipeline import schema
 from sparkify_cli.settings import Settings
-from sparkify_cli.sources import LocalSource
+from sparkify_cli.sources import LogLayout
+from sparkify_cli.sources.local import LocalSource
 from sparkify_cli.warehouse import connect
 
 TODAY = datetime.now(UTC).date()
@@ -22,11 +24,30 @@ YESTERDAY = TODAY - timedelta(days=1)
 DAYS = (YESTERDAY, TODAY)  # today's plays keep the data fresh for the default 1-day freshness check
 LOG_KEY = "log_data/{year}/{month:02d}/{date}-events.json"
 SONGS = [
-    {"artist_id": "AR1", "artist_latitude": 53.4, "artist_location": "Manchester", "artist_longitude": -2.2,
-     "artist_name": "The Smiths", "duration": 200.5, "num_songs": 1, "song_id": "SO1", "title": "Ask",
-     "year": 1986},
-    {"artist_id": "AR2", "artist_latitude": None, "artist_location": "", "artist_longitude": None,
-     "artist_name": "Blur", "duration": 121.0, "num_songs": 1, "song_id": "SO2", "title": "Song 2", "year": 1997},
+    {
+        "artist_id": "AR1",
+        "artist_latitude": 53.4,
+        "artist_location": "Manchester",
+        "artist_longitude": -2.2,
+        "artist_name": "The Smiths",
+        "duration": 200.5,
+        "num_songs": 1,
+        "song_id": "SO1",
+        "title": "Ask",
+        "year": 1986,
+    },
+    {
+        "artist_id": "AR2",
+        "artist_latitude": None,
+        "artist_location": "",
+        "artist_longitude": None,
+        "artist_name": "Blur",
+        "duration": 121.0,
+        "num_songs": 1,
+        "song_id": "SO2",
+        "title": "Song 2",
+        "year": 1997,
+    },
 ]
 # (userId, first name, gender, level, page, artist, song, length) per event of a day.
 PLAYS = [
@@ -42,14 +63,28 @@ def events(day: date) -> list[dict[str, Any]]:
     midnight = int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp()) * 1000
     out = []
     for i, (user, first, gender, level, page, artist, song, length) in enumerate(PLAYS):
-        out.append({
-            "artist": artist, "auth": "Logged In" if user else "Logged Out", "firstName": first,
-            "gender": gender, "itemInSession": i, "lastName": "Doe" if user else None, "length": length,
-            "level": level, "location": "London" if user else None, "method": "PUT", "page": page,
-            "registration": 1540919166796.0 if user else None, "sessionId": 10 + day.day, "song": song,
-            "status": 200, "ts": midnight + (i + 1) * 60_000 + 796, "userAgent": "\"Mozilla/5.0\"" if user else None,
-            "userId": user,
-        })
+        out.append(
+            {
+                "artist": artist,
+                "auth": "Logged In" if user else "Logged Out",
+                "firstName": first,
+                "gender": gender,
+                "itemInSession": i,
+                "lastName": "Doe" if user else None,
+                "length": length,
+                "level": level,
+                "location": "London" if user else None,
+                "method": "PUT",
+                "page": page,
+                "registration": 1540919166796.0 if user else None,
+                "sessionId": 10 + day.day,
+                "song": song,
+                "status": 200,
+                "ts": midnight + (i + 1) * 60_000 + 796,
+                "userAgent": '"Mozilla/5.0"' if user else None,
+                "userId": user,
+            }
+        )
     return out
 
 
@@ -72,8 +107,8 @@ def build_warehouse(folder: Path) -> Path:
     settings = Settings(_env_file=None, warehouse="duckdb", duckdb_path=path, db_schema="songs")  # type: ignore[call-arg]
     with connect(settings) as wh:
         schema.create(wh)
-        stage.stage(wh, LocalSource.open(source, LOG_KEY), Days(None))
-        load.load(wh, None, Days(None))
+        pipeline.stage(wh, settings, LocalSource.open(source, LogLayout(LOG_KEY)), Days(None))
+        pipeline.load(wh, settings, Days(None))
     return path
 
 

@@ -7,22 +7,16 @@ from datetime import date
 import pytest
 import sqlglot
 
-from sparkify_cli.services.check_specs import CheckSpec, builtin_checks
+from sparkify_cli.services.checks.specs import CheckSpec, builtin_checks
 from sparkify_cli.settings import load_settings
-from sparkify_cli.warehouse import Warehouse
-
-
-class Offline(Warehouse):
-    """Renders SQL for a dialect without a connection."""
-
-    def __init__(self, dialect: str) -> None:
-        super().__init__("songs")
-        self.dialect = dialect
+from sparkify_cli.warehouse import DIALECTS
+from sparkify_cli.warehouse.dryrun import DryRunWarehouse
 
 
 def specs(dialect: str, day: date | None) -> list[CheckSpec]:
+    """Rendered for a dialect without a connection."""
     settings = load_settings(check_min_song_match_rate=0.02, check_freshness_days=3)
-    return builtin_checks(Offline(dialect), settings, day=day, today=date(2018, 12, 1))
+    return builtin_checks(DryRunWarehouse(DIALECTS[dialect], "songs"), settings, day=day, today=date(2018, 12, 1))
 
 
 @pytest.mark.parametrize("day", [None, date(2018, 11, 7)])
@@ -59,7 +53,11 @@ def test_redshift_rendering_of_scoped_and_configured_checks() -> None:
 
 def test_a_quote_in_the_log_key_template_stays_inside_the_literal() -> None:
     settings = load_settings(log_key_template="logs/o'neil/{date}.json")
-    sql = {s.name: s for s in builtin_checks(Offline("redshift"), settings, day=date(2018, 11, 7),
-                                             today=date(2018, 12, 1))}["songplays.reconciliation"].sql
+    sql = {
+        s.name: s
+        for s in builtin_checks(
+            DryRunWarehouse(DIALECTS["redshift"], "songs"), settings, day=date(2018, 11, 7), today=date(2018, 12, 1)
+        )
+    }["songplays.reconciliation"].sql
     assert "= 'logs/o''neil/2018-11-07.json'" in sql
     sqlglot.parse_one(sql, read="redshift")

@@ -67,7 +67,7 @@ def test_no_color_keeps_styles_but_drops_colours(tmp_path: Path) -> None:
     coloured = invoke("report", env=missing)
     assert coloured.exit_code == 4 and "\x1b[1;31m" in coloured.stderr  # bold red on a (forced) terminal
     plain = invoke("report", env={**missing, "NO_COLOR": "1"})
-    assert plain.exit_code == 4 and "no warehouse" in plain.stderr
+    assert plain.exit_code == 4 and "no DuckDB warehouse" in plain.stderr
     assert not re.search(r"\x1b\[[0-9;]*(3[0-9]|9[0-7])m", plain.stderr)
 
 

@@ -78,7 +78,7 @@ def test_malformed_json_line_names_file_and_line_and_loads_nothing(tmp_path: Pat
 def test_query_without_warehouse_is_a_clear_error() -> None:
     result = invoke("query", "SELECT 1")
     assert result.exit_code == 4
-    assert "no warehouse" in one_line(result.stderr)
+    assert "no DuckDB warehouse" in one_line(result.stderr)
 
 
 def test_version_and_help() -> None:

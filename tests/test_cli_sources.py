@@ -46,8 +46,10 @@ def test_dry_run_prints_only_sql_and_changes_nothing(tmp_path: Path) -> None:
     # SQL only: every line is a comment or part of a statement, and the script runs as it is
     con = duckdb.connect(str(tmp_path / "piped.duckdb"))
     con.execute(result.stdout)
-    created = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables "
-                                         "WHERE table_schema = 'songs'").fetchall()}
+    created = {
+        r[0]
+        for r in con.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = 'songs'").fetchall()
+    }
     assert set(STAR) <= created
     assert "not executed" in result.stderr
 
@@ -75,8 +77,9 @@ def test_aws_error_mid_sync_is_exit_3_and_changes_nothing(
 
     def throttled(client: Any, bucket: str, key: str, path: str) -> None:
         if key.endswith("2018-11-02-events.json"):
-            raise aws.AwsCallError("s3 download s3://sparkify-src/...: SlowDown (Please reduce your request rate)",
-                                   "SlowDown")
+            raise aws.AwsCallError(
+                "s3 download s3://sparkify-src/...: SlowDown (Please reduce your request rate)", "SlowDown"
+            )
         real(client, bucket, key, path)
 
     monkeypatch.setattr(aws, "download_file", throttled)

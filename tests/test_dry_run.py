@@ -13,12 +13,14 @@ import pytest
 
 from s3_fixtures import write_fixture
 from sparkify_cli import sql
-from sparkify_cli.dates import Days, select_days
+from sparkify_cli.days import Days, select_days
 from sparkify_cli.errors import ConfigError
-from sparkify_cli.services import load, schema, stage
-from sparkify_cli.services.dry_run import dry_run_sql
+from sparkify_cli.services.pipeline import run as pipeline
+from sparkify_cli.services.pipeline import schema
+from sparkify_cli.services.pipeline.dry_run import dry_run_sql
 from sparkify_cli.settings import load_settings
-from sparkify_cli.sources import LocalSource
+from sparkify_cli.sources import LogLayout
+from sparkify_cli.sources.local import LocalSource
 from sparkify_cli.warehouse import connect
 
 TABLES = {
@@ -78,7 +80,7 @@ def test_schema_dry_run_creates_nothing_and_replays_to_the_schema(tmp_path: Path
 def test_stage_and_load_scripts_are_what_the_steps_run(warehouse: Path, tmp_path: Path, day: str | None) -> None:
     settings = load_settings()
     days = select_days(day, None, None)
-    source = LocalSource.open(settings.source, settings.log_key_template)
+    source = LocalSource.open(settings.source, LogLayout(settings.log_key_template))
     before = digest(warehouse)
     stage_script = dry_run_sql(settings, "stage", days=days)
     assert digest(warehouse) == before  # nothing changed
@@ -86,7 +88,7 @@ def test_stage_and_load_scripts_are_what_the_steps_run(warehouse: Path, tmp_path
     shutil.copyfile(warehouse, tmp_path / "replayed.duckdb")
     replay(stage_script, tmp_path / "replayed.duckdb")
     with connect(settings) as wh:
-        stage.stage(wh, source, days)
+        pipeline.stage(wh, settings, source, days)
     assert tables(tmp_path / "replayed.duckdb") == tables(warehouse)
 
     before = digest(warehouse)
@@ -94,7 +96,7 @@ def test_stage_and_load_scripts_are_what_the_steps_run(warehouse: Path, tmp_path
     assert digest(warehouse) == before
     replay(load_script, tmp_path / "replayed.duckdb")
     with connect(settings) as wh:
-        load.load(wh, source, days)
+        pipeline.load(wh, settings, days)
     replayed = tables(tmp_path / "replayed.duckdb")
     assert replayed == tables(warehouse) and replayed["songplays"]
 

@@ -14,8 +14,10 @@ from typing import Any
 import duckdb
 import pytest
 
+import faults
 from conftest import event, invoke, song, write_source
-from sparkify_cli.warehouse.duckdb import DuckDBWarehouse
+from faults import failing_at
+from sparkify_cli.warehouse.duckdb.connection import DuckDBWarehouse
 
 TABLES = (
     "songplays",
@@ -157,7 +159,8 @@ def test_failure_between_any_two_statements_leaves_the_day_out(tmp_path: Path, m
     failures = 0
     for n in range(1, statements + 1):
         shutil.copy(pristine, wh)
-        result = invoke("run", "--source", str(src), "--date", days[1], env={"SPARKIFY_FAIL_AT_STATEMENT": str(n)})
+        with failing_at(str(n)):
+            result = invoke("run", "--source", str(src), "--date", days[1])
         if result.exit_code == 0:  # a failure the code recovers from (e.g. the careful read path)
             assert snapshot(wh) == complete
             continue
@@ -205,8 +208,8 @@ def test_sigkill_mid_run_leaves_the_day_out(tmp_path: Path, monkeypatch: pytest.
     # killed while staging, in the middle of the load, and right before the day's commit
     for n in (begin + 3, (begin + commit) // 2, commit):
         proc = subprocess.run(
-            [sys.executable, "-m", "sparkify_cli", "run", "--date", days[1], "--source", str(src)],
-            env={**env, "SPARKIFY_FAIL_AT_STATEMENT": f"{n + 1}:kill"},
+            [sys.executable, str(faults.SCRIPT), f"{n + 1}:kill", "run", "--date", days[1], "--source", str(src)],
+            env=env,
             capture_output=True,
             text=True,
             timeout=60,

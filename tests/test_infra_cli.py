@@ -21,7 +21,7 @@ from aws_fixtures import (  # noqa: F401  (fixtures)
     moto_server,
 )
 from sparkify_cli.cli.app import app
-from sparkify_cli.services import infra_policy
+from sparkify_cli.services.infra import policy as infra_policy
 
 
 @dataclass

@@ -21,8 +21,9 @@ from aws_fixtures import (  # noqa: F401  (fixtures)
 )
 from sparkify_cli import aws
 from sparkify_cli.errors import AwsError, ConfigError
-from sparkify_cli.services import infra, infra_policy
-from sparkify_cli.services.infra_steps import Call, Waiting
+from sparkify_cli.services.infra import manage as infra
+from sparkify_cli.services.infra import policy as infra_policy
+from sparkify_cli.services.infra.steps import Call, Waiting
 from sparkify_cli.settings import load_settings
 
 pytestmark = pytest.mark.usefixtures("moto_aws")
@@ -292,7 +293,7 @@ def test_waits_with_progress_until_the_cluster_is_available(monkeypatch: pytest.
     found = infra.apply(
         settings,
         infra.plan_up(settings, cidr=CIDR),
-        on_progress=lambda *event: events.append(event),
+        on_progress=lambda p: events.append((p.task, p.done, p.total)),
         waiting=fake_time(available_after_two_polls),
     )
     assert found is not None and found.status == "available"

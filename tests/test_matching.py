@@ -10,7 +10,8 @@ import pytest
 
 from conftest import event, invoke, song, write_source
 from sparkify_cli import sql
-from sparkify_cli.services.matching import reasons, repair_text
+from sparkify_cli.services.pipeline.matching import reasons, repair_text
+from sparkify_cli.warehouse import DIALECTS
 
 
 def mojibake(text: str, times: int = 2) -> str:
@@ -160,10 +161,14 @@ def test_bad_match_setting_is_a_config_error(source: Path) -> None:
 
 
 def test_exact_sql_is_unchanged_and_normalized_sql_is_opt_in() -> None:
-    for dialect in sql.DIALECTS:
-        default = sql.render("load/songplays.sql", dialect, schema="songs")
-        assert default == sql.render("load/songplays.sql", dialect, schema="songs", match="exact", tolerance=3.0)
+    for dialect in sorted(DIALECTS):
+        default = sql.render("load/songplays.sql", DIALECTS[dialect].macros, schema="songs")
+        assert default == sql.render(
+            "load/songplays.sql", DIALECTS[dialect].macros, schema="songs", match="exact", tolerance=3.0
+        )
         assert "match_repairs" not in default
         assert "c.title = e.song AND c.artist_name = e.artist AND c.duration = e.length" in default
-        normalized = sql.render("load/songplays.sql", dialect, schema="songs", match="normalized", tolerance=2.5)
+        normalized = sql.render(
+            "load/songplays.sql", DIALECTS[dialect].macros, schema="songs", match="normalized", tolerance=2.5
+        )
         assert "LEFT JOIN match_repairs rs" in normalized and "<= 2.500000" in normalized

@@ -32,14 +32,18 @@ from s3_fixtures import (
     write_fixture,
 )
 from sparkify_cli import sql
-from sparkify_cli.dates import Days, select_days
+from sparkify_cli.days import Days, select_days
 from sparkify_cli.errors import RejectedDataError, SourceError, WarehouseError
-from sparkify_cli.services import schema, stage_redshift
-from sparkify_cli.services.dry_run import dry_run_sql
+from sparkify_cli.services.pipeline import run as pipeline
+from sparkify_cli.services.pipeline import schema
+from sparkify_cli.services.pipeline.dry_run import dry_run_sql
 from sparkify_cli.settings import load_settings
-from sparkify_cli.sources import LocalSource
+from sparkify_cli.sources import LogLayout
+from sparkify_cli.sources.local import LocalSource
+from sparkify_cli.warehouse import DIALECTS
 from sparkify_cli.warehouse.dryrun import DryRunWarehouse, inline, mask
 from sparkify_cli.warehouse.redshift import lock_statement
+from sparkify_cli.warehouse.redshift import staging as redshift_staging
 
 GOLDEN = Path(__file__).parent / "golden" / "redshift"
 UPDATE = os.environ.get("SPARKIFY_UPDATE_GOLDEN") == "1"
@@ -147,16 +151,21 @@ def test_golden_scripts_are_sql_only() -> None:
             assert not statement.rstrip().endswith(";")
 
 
-def test_both_dialects_define_the_same_macros() -> None:
+def test_dialects_override_only_macros_the_default_defines() -> None:
     env = Environment(loader=FileSystemLoader(str(sql.sql_dir())))
 
-    def macros(dialect: str) -> dict[str, tuple[str, ...]]:
-        module = env.get_template(f"macros/{dialect}.sql").module
+    def macros(name: str) -> dict[str, tuple[str, ...]]:
+        module = env.get_template(f"macros/{name}.sql").module
         return {n: tuple(getattr(module, n).arguments) for n in dir(module) if not n.startswith("_")}
 
-    duckdb, redshift = macros("duckdb"), macros("redshift")
-    assert duckdb == redshift
-    assert {"text", "table_options", "epoch_ms_to_timestamp", "create_schema"} <= set(duckdb)
+    default = macros("default")
+    assert {"text", "table_options", "epoch_ms_to_timestamp", "create_schema"} <= set(default)
+    for dialect in DIALECTS.values():
+        assert dialect.macros[-1] == "default"
+        for name in dialect.macros[:-1]:
+            overrides = macros(name)
+            assert overrides, f"macros/{name}.sql overrides nothing"
+            assert {n: default[n] for n in overrides} == overrides, f"macros/{name}.sql: same names and arguments"
 
 
 # --- what the golden files promise, said directly ------------------------------------------------
@@ -210,24 +219,24 @@ def test_max_errors_and_gzip_reach_copy(redshift_env: Path, monkeypatch: pytest.
 
 
 def test_jsonpaths_must_name_the_event_keys_in_order() -> None:
-    assert stage_redshift.jsonpaths_match(JSONPATHS.encode())
-    assert stage_redshift.jsonpaths_match(JSONPATHS.replace("$['ts']", "$.ts").encode())
-    assert not stage_redshift.jsonpaths_match(JSONPATHS.replace("$['userId']", "$['userAgent']").encode())
-    assert not stage_redshift.jsonpaths_match(JSONPATHS.replace("$['userId']", "$['userID']").encode())
-    assert not stage_redshift.jsonpaths_match(b"not json")
+    assert redshift_staging.jsonpaths_match(JSONPATHS.encode())
+    assert redshift_staging.jsonpaths_match(JSONPATHS.replace("$['ts']", "$.ts").encode())
+    assert not redshift_staging.jsonpaths_match(JSONPATHS.replace("$['userId']", "$['userAgent']").encode())
+    assert not redshift_staging.jsonpaths_match(JSONPATHS.replace("$['userId']", "$['userID']").encode())
+    assert not redshift_staging.jsonpaths_match(b"not json")
 
 
 def test_redshift_stages_from_s3_only(tmp_path: Path) -> None:
-    wh = DryRunWarehouse("redshift", "songs", settings=load_settings())
+    wh = DryRunWarehouse(DIALECTS["redshift"], "songs")
     with pytest.raises(SourceError, match="Redshift COPYs from S3"):
-        stage_redshift.stage(wh, LocalSource.open(write_fixture(tmp_path), "x"), Days(None))
+        pipeline.stage(wh, load_settings(), LocalSource.open(write_fixture(tmp_path), LogLayout("x")), Days(None))
 
 
 def test_no_copy_role_is_a_config_error(moto_module: None) -> None:
     from sparkify_cli.errors import ConfigError
 
     with pytest.raises(ConfigError, match="no IAM role for COPY.*NoSuchEntity"):
-        stage_redshift.copy_role(load_settings(warehouse="redshift", iam_role_name="no-such-role"))
+        redshift_staging.copy_role(load_settings(warehouse="redshift", iam_role_name="no-such-role"))
 
 
 # --- a failing COPY: its load errors become rejects and a one-line error --------------------------
@@ -237,7 +246,7 @@ class FailingCopy(DryRunWarehouse):
     """Redshift as far as staging can tell: COPY fails, stl_load_errors has what it skipped."""
 
     def __init__(self, load_errors: list[tuple[Any, ...]], message: str) -> None:
-        super().__init__("redshift", "songs", settings=load_settings(), lock="LOCK songs.x")
+        super().__init__(DIALECTS["redshift"], "songs", lock="LOCK songs.x")
         self.load_errors, self.message = load_errors, message
         self.answer = self.answers
 
@@ -259,9 +268,8 @@ class FailingCopy(DryRunWarehouse):
 def test_failed_copy_reports_file_line_and_reason_and_records_rejects(redshift_env: Path) -> None:
     errors = [("log_data/2018/11/2018-11-02-events.json", 2, "column ts: Invalid digit, Value 'a', Pos 0")]
     wh = FailingCopy(errors, "Load into table 'copy_events' failed. Check 'stl_load_errors' system table for details.")
-    source = stage_redshift.require_s3(_s3_source())
     with pytest.raises(RejectedDataError) as failed:
-        stage_redshift.stage(wh, source, select_days("2018-11-02", None, None), songs=False)
+        pipeline.stage(wh, load_settings(), _s3_source(), select_days("2018-11-02", None, None), songs=False)
     assert str(failed.value).startswith(
         "log_data/2018/11/2018-11-02-events.json:2: column ts: Invalid digit, Value 'a', Pos 0 (1 rejected row(s), "
         "--max-errors 0)"
@@ -275,12 +283,12 @@ def test_failed_copy_reports_file_line_and_reason_and_records_rejects(redshift_e
 def test_failed_copy_without_load_errors_keeps_the_drivers_message(redshift_env: Path) -> None:
     wh = FailingCopy([], "S3ServiceException:Access Denied,Status 403")
     with pytest.raises(WarehouseError, match="Access Denied") as failed:
-        stage_redshift.stage(wh, _s3_source(), select_days("2018-11-02", None, None), songs=False)
+        pipeline.stage(wh, load_settings(), _s3_source(), select_days("2018-11-02", None, None), songs=False)
     assert not isinstance(failed.value, RejectedDataError)
 
 
 def _s3_source() -> Any:
-    from sparkify_cli.s3source import S3Source
+    from sparkify_cli.sources.s3 import S3Source
 
     return S3Source.open(load_settings(), SOURCE)
 
@@ -290,7 +298,7 @@ def _s3_source() -> Any:
 
 def test_values_are_inlined_outside_literals_and_comments() -> None:
     statement = "-- is it? yes\nSELECT '?', \"a?\" FROM t WHERE a = ? AND b = ? AND c = 'it''s ?' AND d = ?"
-    assert inline(statement, ["x'y", None, [1, 2.5]], "duckdb") == (
+    assert inline(statement, ["x'y", None, [1, 2.5]]) == (
         "-- is it? yes\nSELECT '?', \"a?\" FROM t WHERE a = 'x''y' AND b = NULL AND c = 'it''s ?' AND d = [1, 2.5]"
     )
 
@@ -304,6 +312,6 @@ def test_credentials_are_masked() -> None:
     for secret in ("AKIA1", "abc", "AKIA2", "it''s-secret", "tok"):
         assert secret not in masked
     assert "IAM_ROLE 'arn:aws:iam::1:role/r'" in masked  # a role ARN is not a credential
-    wh = DryRunWarehouse("redshift", "songs", secrets=["Pw-distinctive-123"])
+    wh = DryRunWarehouse(DIALECTS["redshift"], "songs", secrets=["Pw-distinctive-123"])
     wh.execute("ALTER USER u PASSWORD ?", ["Pw-distinctive-123"])
     assert "Pw-distinctive-123" not in wh.script() and "PASSWORD '********'" in wh.script()

@@ -12,9 +12,10 @@ import boto3
 import pytest
 
 from s3_fixtures import FAKE_SECRET_KEY, REGION, fake_aws
-from sparkify_cli.errors import ConfigError, WarehouseError
+from sparkify_cli.errors import ConfigError, SerializationConflict, WarehouseError
 from sparkify_cli.settings import load_settings
-from sparkify_cli.warehouse.redshift import RedshiftWarehouse, SerializationConflict
+from sparkify_cli.warehouse.redshift import DIALECT
+from sparkify_cli.warehouse.redshift.connection import RedshiftWarehouse
 
 PASSWORD = "Pw-distinctive-never-shown-3e8"
 CONFLICT = {"S": "ERROR", "C": "XX000", "M": "1023", "D": "Serializable isolation violation on table - 1256109"}
@@ -70,7 +71,7 @@ class Cursor:
 
 def warehouse(driver: Driver) -> tuple[RedshiftWarehouse, list[float]]:
     slept: list[float] = []
-    return RedshiftWarehouse(driver, "songs", sleep=slept.append), slept
+    return RedshiftWarehouse(DIALECT, driver, "songs", sleep=slept.append), slept
 
 
 def test_transactions_are_explicit_and_lock_every_table_first() -> None:
@@ -106,7 +107,13 @@ def test_a_serialization_conflict_replays_the_transaction_after_a_backoff() -> N
     lock = 'LOCK songs."songplays", songs."users"'
     body = [lock, "DELETE FROM songs.users", "INSERT INTO songs.users VALUES (?) ['7']"]
     assert driver.log[1:] == [
-        "BEGIN", *body, "ROLLBACK", "BEGIN", *body, "INSERT INTO songs.time VALUES (1)", "COMMIT",
+        "BEGIN",
+        *body,
+        "ROLLBACK",
+        "BEGIN",
+        *body,
+        "INSERT INTO songs.time VALUES (1)",
+        "COMMIT",
     ]
     assert len(slept) == 1 and slept[0] > 0
 
@@ -118,8 +125,15 @@ def test_a_conflict_at_commit_replays_then_commits() -> None:
     with wh.transaction():
         wh.execute("DELETE FROM songs.users")
     assert driver.log[1:] == [
-        "BEGIN", 'LOCK songs."songplays", songs."users"', "DELETE FROM songs.users", "COMMIT",
-        "ROLLBACK", "BEGIN", 'LOCK songs."songplays", songs."users"', "DELETE FROM songs.users", "COMMIT",
+        "BEGIN",
+        'LOCK songs."songplays", songs."users"',
+        "DELETE FROM songs.users",
+        "COMMIT",
+        "ROLLBACK",
+        "BEGIN",
+        'LOCK songs."songplays", songs."users"',
+        "DELETE FROM songs.users",
+        "COMMIT",
     ]
 
 
@@ -178,15 +192,20 @@ def cluster(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     fake_aws(monkeypatch, tmp_path)
     with mock_aws():
         found = boto3.client("redshift", region_name=REGION).create_cluster(
-            ClusterIdentifier="sparkify", NodeType="ra3.large", MasterUsername="sparkify_admin",
-            MasterUserPassword="Unused-Passw0rd", DBName="sparkify", ClusterType="multi-node", NumberOfNodes=2,
+            ClusterIdentifier="sparkify",
+            NodeType="ra3.large",
+            MasterUsername="sparkify_admin",
+            MasterUserPassword="Unused-Passw0rd",
+            DBName="sparkify",
+            ClusterType="multi-node",
+            NumberOfNodes=2,
         )
         yield found["Cluster"]["Endpoint"]["Address"]
 
 
 def test_connects_to_the_clusters_endpoint_with_iam_credentials_and_ssl(cluster: str) -> None:
     connect = Connect()
-    wh = RedshiftWarehouse.from_settings(load_settings(warehouse="redshift"), connect=connect)
+    wh = RedshiftWarehouse.from_settings(DIALECT, load_settings(warehouse="redshift"), connect=connect)
     args = connect.kwargs
     assert (args["host"], args["port"], args["database"]) == (cluster, 5439, "sparkify")
     assert args["user"] == "IAM:sparkify_admin" and len(args["password"]) >= 16  # GetClusterCredentials
@@ -201,7 +220,7 @@ def test_without_aws_credentials_the_password_is_used(tmp_path: Path, monkeypatc
     monkeypatch.setenv("SPARKIFY_REDSHIFT_PASSWORD", PASSWORD)
     connect = Connect()
     settings = load_settings(warehouse="redshift", redshift_host="rs.example.com")
-    RedshiftWarehouse.from_settings(settings, connect=connect)
+    RedshiftWarehouse.from_settings(DIALECT, settings, connect=connect)
     assert (connect.kwargs["host"], connect.kwargs["user"]) == ("rs.example.com", "sparkify_admin")
     assert connect.kwargs["password"] == PASSWORD and connect.kwargs["ssl"] is True
 
@@ -212,13 +231,15 @@ def test_no_password_and_no_aws_credentials_is_a_config_error(tmp_path: Path, mo
     monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
     with pytest.raises(ConfigError, match="no Redshift password"):
-        RedshiftWarehouse.from_settings(load_settings(warehouse="redshift", redshift_host="h"), connect=Connect())
+        RedshiftWarehouse.from_settings(
+            DIALECT, load_settings(warehouse="redshift", redshift_host="h"), connect=Connect()
+        )
 
 
 def test_a_missing_cluster_says_how_to_make_one(cluster: str) -> None:
     with pytest.raises(ConfigError, match="no Redshift cluster 'other'.*infra up"):
         settings = load_settings(warehouse="redshift", cluster_identifier="other")
-        RedshiftWarehouse.from_settings(settings, connect=Connect())
+        RedshiftWarehouse.from_settings(DIALECT, settings, connect=Connect())
 
 
 def test_a_refused_connection_is_one_line_without_secrets(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -229,5 +250,5 @@ def test_a_refused_connection_is_one_line_without_secrets(tmp_path: Path, monkey
     settings = load_settings(warehouse="redshift", redshift_host="rs.example.com")
     expected = r"cannot connect to Redshift at rs.example.com:5439/sparkify: .*refused"
     with pytest.raises(WarehouseError, match=expected) as failed:
-        RedshiftWarehouse.from_settings(settings, connect=refused)
+        RedshiftWarehouse.from_settings(DIALECT, settings, connect=refused)
     assert PASSWORD not in str(failed.value) and FAKE_SECRET_KEY not in str(failed.value)

@@ -19,12 +19,12 @@ def test_env_example_lists_every_setting() -> None:
 def test_config_show_reports_origin_and_masks_secrets(tmp_path: Path) -> None:
     env_file = tmp_path / "custom.env"
     env_file.write_text("SPARKIFY_SCHEMA=analytics\nSPARKIFY_REDSHIFT_PASSWORD=Hunter2-very-secret\n")
-    result = invoke("--env-file", str(env_file), "config", "show", "--format", "json",
-                    env={"SPARKIFY_WAREHOUSE": "duckdb"})
+    result = invoke(
+        "--env-file", str(env_file), "config", "show", "--format", "json", env={"SPARKIFY_WAREHOUSE": "duckdb"}
+    )
     assert result.exit_code == 0, result.stderr
     rows = {r["key"]: r for r in result.json()}
-    assert rows["SPARKIFY_SCHEMA"] == {"key": "SPARKIFY_SCHEMA", "value": "analytics",
-                                       "origin": f"env file {env_file}"}
+    assert rows["SPARKIFY_SCHEMA"] == {"key": "SPARKIFY_SCHEMA", "value": "analytics", "origin": f"env file {env_file}"}
     assert rows["SPARKIFY_WAREHOUSE"]["origin"] == "environment"
     assert rows["SPARKIFY_LOG_KEY_TEMPLATE"]["origin"] == "default"
     assert rows["SPARKIFY_REDSHIFT_PASSWORD"]["value"] == "********"

@@ -138,7 +138,7 @@ def test_large_catalogs_take_the_concatenated_path_with_the_same_result(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Past COMBINE_ABOVE files, Python concatenates song files for DuckDB: same rows, lines, rejects."""
-    from sparkify_cli.services import stage as stage_service
+    from sparkify_cli.warehouse.duckdb import staging as stage_service
 
     pretty = json.dumps(song(song_id="SO1"), indent=4) + "\n" + json.dumps(song(song_id="SO2", title="B"), indent=2)
     files: dict[str, str | bytes] = {
@@ -151,7 +151,7 @@ def test_large_catalogs_take_the_concatenated_path_with_the_same_result(
         "A/A/G/TR7.json": json.dumps(song(song_id="SO8", title="Ca\udcff")).encode("utf-8", "surrogateescape"),
     }
     files.update({f"B/{i:03d}.json": json.dumps(song(song_id=f"SX{i:03d}")) for i in range(40)})
-    from sparkify_cli.services import read_lines
+    from sparkify_cli.warehouse.duckdb import read_lines
 
     results = []
     # the per-file path, then the concatenated one in one part, then in many small parts
@@ -162,10 +162,20 @@ def test_large_catalogs_take_the_concatenated_path_with_the_same_result(
         wh = str(tmp_path / f"wh{limit}-{part_bytes}.duckdb")
         result = invoke("stage", "--source", str(src), "--max-errors", "5", env={"SPARKIFY_DUCKDB_PATH": wh})
         assert result.exit_code == 0, result.stderr
-        rows = invoke("query", "SELECT song_id, source_file, line_no FROM songs.staging_songs ORDER BY 1",
-                      "--format", "json", env={"SPARKIFY_DUCKDB_PATH": wh}).json()
-        rejects = invoke("query", "SELECT source_file, line_no, reason FROM songs.rejects ORDER BY 1, 2",
-                         "--format", "json", env={"SPARKIFY_DUCKDB_PATH": wh}).json()
+        rows = invoke(
+            "query",
+            "SELECT song_id, source_file, line_no FROM songs.staging_songs ORDER BY 1",
+            "--format",
+            "json",
+            env={"SPARKIFY_DUCKDB_PATH": wh},
+        ).json()
+        rejects = invoke(
+            "query",
+            "SELECT source_file, line_no, reason FROM songs.rejects ORDER BY 1, 2",
+            "--format",
+            "json",
+            env={"SPARKIFY_DUCKDB_PATH": wh},
+        ).json()
         results.append((rows, rejects))
     assert results[0] == results[1] == results[2]
     rows, rejects = results[2]

@@ -23,8 +23,33 @@ from sparkify_cli.errors import AwsError, ConfigError
 if TYPE_CHECKING:
     from sparkify_cli.settings import Settings
 
+# The real boundaries with boto3: its clients are built at run time from service models (no static
+# types), and every answer is a JSON-like document.
+Client = Any
+Document = dict[str, Any]
+
 # Short connect timeout and standard retries: a wrong endpoint fails in seconds, throttling is retried.
 _CONFIG = Config(connect_timeout=5, read_timeout=60, retries={"mode": "standard", "max_attempts": 5})
+
+
+# Error codes (AWS's, or botocore's exception names) that say "try again later", not "fix something".
+TRANSIENT_CODES = frozenset(
+    {
+        "Throttling",
+        "ThrottlingException",
+        "ThrottledException",
+        "RequestLimitExceeded",
+        "SlowDown",
+        "TooManyRequestsException",
+        "ServiceUnavailable",
+        "RequestTimeout",
+        "InternalError",
+        "EndpointConnectionError",
+        "ConnectTimeoutError",
+        "ReadTimeoutError",
+        "ConnectionClosedError",
+    }
+)
 
 
 class AwsCallError(AwsError):
@@ -33,6 +58,7 @@ class AwsCallError(AwsError):
     def __init__(self, message: str, code: str = "", *, hint: str | None = None) -> None:
         super().__init__(message, hint=hint)
         self.code = code
+        self.transient = code in TRANSIENT_CODES
 
 
 @functools.cache
@@ -59,7 +85,7 @@ def _session(profile: str | None, region_name: str | None, _env: tuple[tuple[str
 
 
 @functools.lru_cache(maxsize=32)
-def _client(profile: str | None, region_name: str, name: str, env: tuple[tuple[str, str], ...]) -> Any:
+def _client(profile: str | None, region_name: str, name: str, env: tuple[tuple[str, str], ...]) -> Client:
     return _session(profile, region_name, env).client(name, config=_CONFIG)  # type: ignore[call-overload]
 
 
@@ -84,7 +110,7 @@ def region(settings: Settings) -> str:
     return str(session(settings).region_name)
 
 
-def client(settings: Settings, name: str) -> Any:
+def client(settings: Settings, name: str) -> Client:
     """A boto3 client for service `name` in the configured region."""
     region_name = region(settings)
     try:
@@ -102,11 +128,11 @@ def partition(settings: Settings) -> str:
         return "aws"
 
 
-def call(aws_client: Any, operation: str, **params: Any) -> dict[str, Any]:
+def call(aws_client: Client, operation: str, **params: Any) -> Document:
     """Run one boto3 operation; any failure becomes an AwsCallError with a one-line message."""
     service = aws_client.meta.service_model.service_name
     try:
-        result: dict[str, Any] = getattr(aws_client, operation)(**params)
+        result: Document = getattr(aws_client, operation)(**params)
     except (ClientError, BotoCoreError) as exc:
         raise _mapped(exc, f"{service} {operation}") from None
     result.pop("ResponseMetadata", None)
@@ -158,7 +184,7 @@ class ClusterInfo:
         return self.default_role_arn or (self.role_arns[0] if self.role_arns else None)
 
 
-def cluster_info(raw: dict[str, Any]) -> ClusterInfo:
+def cluster_info(raw: Document) -> ClusterInfo:
     endpoint = raw.get("Endpoint") or {}
     return ClusterInfo(
         identifier=raw["ClusterIdentifier"],
@@ -180,7 +206,7 @@ def cluster_info(raw: dict[str, Any]) -> ClusterInfo:
     )
 
 
-def describe_cluster(settings: Settings, redshift: Any = None) -> ClusterInfo | None:
+def describe_cluster(settings: Settings, redshift: Client = None) -> ClusterInfo | None:
     """The configured cluster (settings.cluster_identifier), or None when it does not exist."""
     redshift = redshift or client(settings, "redshift")
     try:
@@ -204,7 +230,7 @@ def has_credentials(settings: Settings) -> bool:
         return False
 
 
-def s3_client(settings: Settings, *, unsigned: bool = False) -> Any:
+def s3_client(settings: Settings, *, unsigned: bool = False) -> Client:
     """An S3 client; `unsigned` reads public buckets anonymously (the CLI's --no-sign-request)."""
     if not unsigned:
         return client(settings, "s3")
@@ -216,7 +242,7 @@ def s3_client(settings: Settings, *, unsigned: bool = False) -> Any:
         raise _mapped(exc, "s3 client") from None
 
 
-def list_objects(s3: Any, bucket: str, prefix: str) -> list[dict[str, Any]]:
+def list_objects(s3: Client, bucket: str, prefix: str) -> list[Document]:
     """Every object under `prefix` (Key, Size, ETag), all pages."""
     try:
         pages = s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
@@ -225,7 +251,7 @@ def list_objects(s3: Any, bucket: str, prefix: str) -> list[dict[str, Any]]:
         raise _mapped(exc, f"s3 list s3://{bucket}/{prefix}") from None
 
 
-def download_file(s3: Any, bucket: str, key: str, path: str) -> None:
+def download_file(s3: Client, bucket: str, key: str, path: str) -> None:
     """One GET streamed to `path` (source files are small: no multipart machinery needed)."""
     try:
         body = s3.get_object(Bucket=bucket, Key=key)["Body"]

@@ -1,4 +1,8 @@
-"""The exception hierarchy; each error carries the exit code the CLI returns for it."""
+"""The exception hierarchy; each error carries the exit code the CLI returns for it.
+
+`transient` marks what is safe to run again unchanged (the warehouse was busy, a serialization
+conflict, a throttled AWS call): the CLI says so, and cron or Airflow may retry on it.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +19,7 @@ class SparkifyError(Exception):
     """Base error: a one-line message for the user and an exit code."""
 
     exit_code = WAREHOUSE
+    transient = False  # True: nothing is wrong with the data or the settings; rerun the same command
 
     def __init__(self, message: str, *, hint: str | None = None) -> None:
         super().__init__(message)
@@ -51,6 +56,25 @@ class WarehouseError(SparkifyError):
 
 class WarehouseBusyError(WarehouseError):
     """Another process holds the warehouse (DuckDB's file lock)."""
+
+    transient = True
+
+
+class SerializationConflict(WarehouseError):
+    """Two transactions could not be serialized (Redshift error 1023); a rerun usually works."""
+
+    transient = True
+
+
+class UndecodableInput(WarehouseError):
+    """The engine could not read a source file as text (invalid UTF-8, compressed bytes).
+
+    Raised by an adapter for exactly that failure, so staging can take its careful path for the
+    file without mistaking an out-of-memory or a full disk for bad input."""
+
+
+class MissingRelation(WarehouseError):
+    """A statement named a table or view the warehouse does not have."""
 
 
 class AwsError(SparkifyError):

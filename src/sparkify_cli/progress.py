@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-
-# on_progress(task, done, total): `total` is None when unknown; done == total ends the task.
-OnProgress = Callable[[str, int, int | None], None]
+from dataclasses import dataclass
 
 
-def silent(task: str, done: int, total: int | None) -> None:
+@dataclass(frozen=True)
+class Progress:
+    task: str  # "download", "copy events", "load", ...
+    done: int
+    total: int | None  # None when unknown; done == total ends the task
+
+
+OnProgress = Callable[[Progress], None]
+
+
+def silent(progress: Progress) -> None:
     """The default reporter: services stay quiet unless the caller listens."""

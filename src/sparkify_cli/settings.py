@@ -40,7 +40,8 @@ class Settings(BaseSettings):
     )
 
     # --- pipeline -------------------------------------------------------------------------
-    warehouse: Literal["duckdb", "redshift"] = Field("duckdb", description="duckdb or redshift")
+    # Checked against the warehouse registry (sparkify_cli.warehouse.DIALECTS) when a warehouse is opened.
+    warehouse: str = Field("duckdb", description="which warehouse: duckdb or redshift")
     duckdb_path: Path = Field(Path("./sparkify.duckdb"), description="the embedded warehouse file")
     source: str = Field("./data", description="folder with song_data/ and log_data/, or s3://bucket/prefix")
     db_schema: str = Field(
@@ -95,6 +96,11 @@ class Settings(BaseSettings):
     @classmethod
     def _schema_is_identifier(cls, v: str) -> str:
         return check_identifier(v, "schema")
+
+    @field_validator("warehouse")
+    @classmethod
+    def _warehouse_name(cls, v: str) -> str:
+        return v.strip().lower()
 
     @field_validator("source")
     @classmethod

@@ -1,8 +1,14 @@
-"""Render the Jinja SQL templates in sql/ for one dialect, and split them into statements."""
+"""Render the Jinja SQL templates in sql/ for one dialect, and split them into statements.
+
+Macros (`m.<name>` in a template) come from sql/macros/default.sql unless a dialect overrides them:
+a dialect names its macro files most specific first, e.g. ("redshift", "default"), and the first
+file that defines a macro wins (dbt's `adapter.dispatch` with a `default__`).
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -10,7 +16,6 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-DIALECTS = ("duckdb", "redshift")
 # A statement ends with ';' at the end of a line; templates keep ';' out of string literals.
 _STATEMENT_END = re.compile(r";[ \t]*(?:\r?\n|$)")
 
@@ -35,13 +40,41 @@ def _env() -> Environment:
     )
 
 
-def render(template: str, dialect: str, **context: Any) -> str:
-    """Render sql/<template> with the dialect's macros available as `m`."""
-    if dialect not in DIALECTS:
-        raise ValueError(f"unknown dialect {dialect!r}")
-    env = _env()
-    macros = env.get_template(f"macros/{dialect}.sql").module
-    return env.get_template(template).render(m=macros, dialect=dialect, **context)
+class Macros:
+    """`m` in a template: each name from the first macro file in the chain that defines it."""
+
+    def __init__(self, chain: Sequence[str]) -> None:
+        self.chain = tuple(chain)
+        # Each file is its own module, given `m` itself, so a default macro can call an override.
+        self._modules = [_env().get_template(f"macros/{name}.sql").make_module({"m": self}) for name in self.chain]
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        for module in self._modules:
+            if name in module.__dict__:
+                return module.__dict__[name]
+        raise AttributeError(f"no SQL macro {name!r} in {', '.join(f'macros/{c}.sql' for c in self.chain)}")
+
+    def defined(self) -> dict[str, str]:
+        """Macro name -> the file that provides it (for tests and `Adding a warehouse`)."""
+        found: dict[str, str] = {}
+        for name, module in zip(self.chain, self._modules, strict=True):
+            for key, value in module.__dict__.items():
+                if callable(value) and not key.startswith("_"):
+                    found.setdefault(key, name)
+        return found
+
+
+@cache
+def macros(chain: tuple[str, ...]) -> Macros:
+    return Macros(chain)
+
+
+def render(template: str, chain: Sequence[str], **context: Any) -> str:
+    """Render sql/<template> with the macros of `chain` (most specific dialect first) as `m`."""
+    m = macros(tuple(chain))
+    return _env().get_template(template).render(m=m, **context)
 
 
 def statements(sql: str) -> list[str]:
@@ -54,5 +87,5 @@ def statements(sql: str) -> list[str]:
     return out
 
 
-def render_statements(template: str, dialect: str, **context: Any) -> list[str]:
-    return statements(render(template, dialect, **context))
+def render_statements(template: str, chain: Sequence[str], **context: Any) -> list[str]:
+    return statements(render(template, chain, **context))

@@ -1,4 +1,6 @@
-"""The Typer app, its global options, and the one place errors become exit codes."""
+"""The Typer app, its global options, and the one place errors become exit codes.
+
+Commands live in the other modules of this package; cli/__init__.py composes them onto `app`."""
 
 from __future__ import annotations
 
@@ -11,8 +13,9 @@ import typer
 from typer.core import TyperGroup
 from typer.exceptions import Abort, Exit, TyperException
 
-from sparkify_cli import __version__, console
+from sparkify_cli import __version__
 from sparkify_cli import errors as codes
+from sparkify_cli.cli import console
 from sparkify_cli.errors import ConfigError, SparkifyError
 
 if TYPE_CHECKING:
@@ -50,7 +53,10 @@ def _report(ctx: typer.Context, exc: BaseException) -> None:
         console.err().print(console.escape("".join(traceback.format_exception(exc))))
     message = str(exc) if isinstance(exc, SparkifyError) else f"{type(exc).__name__}: {exc}"
     first_line = message.strip().splitlines()[0] if message.strip() else type(exc).__name__
-    suffix = "" if isinstance(exc, SparkifyError) or (state and state.debug) else " (rerun with --debug)"
+    if isinstance(exc, SparkifyError):
+        suffix = " [transient: safe to rerun as it is]" if exc.transient else ""
+    else:
+        suffix = "" if state and state.debug else " (rerun with --debug)"
     console.error(first_line + suffix)
 
 
@@ -95,7 +101,11 @@ def state(ctx: typer.Context) -> State:
 
 
 def settings(ctx: typer.Context, **overrides: Any) -> Settings:
-    """Settings for this invocation: command-line overrides win over env and .env."""
+    """Settings for this invocation: command-line overrides win over env and .env. The warehouse
+    name is checked against the registry here, before any command does work."""
     from sparkify_cli.settings import load_settings
+    from sparkify_cli.warehouse import dialect_of
 
-    return load_settings(state(ctx).env_file, **overrides)
+    found = load_settings(state(ctx).env_file, **overrides)
+    dialect_of(found)
+    return found

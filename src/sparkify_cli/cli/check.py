@@ -3,48 +3,50 @@
 from __future__ import annotations
 
 import json
-from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from sparkify_cli import console
+from sparkify_cli.cli import console
 from sparkify_cli.cli import options as opt
-from sparkify_cli.cli.app import app, settings
+from sparkify_cli.cli.app import settings
 
 if TYPE_CHECKING:
-    from sparkify_cli.services.check import CheckReport, CheckResult
-
-
-class CheckFormat(StrEnum):
-    table = "table"
-    json = "json"
+    from sparkify_cli.services.checks.run import CheckReport, CheckResult
 
 
 _STYLE = {"pass": "green", "warn": "yellow", "fail": "bold red", "error": "bold magenta"}
 
 
-@app.command()
 def check(
     ctx: typer.Context,
     date: Annotated[
         str | None,
-        typer.Option("--date", help="Scope row-level checks to one day: YYYY-MM-DD or today/yesterday (UTC).",
-                     show_default=False),
+        typer.Option(
+            "--date", help="Scope row-level checks to one day: YYYY-MM-DD or today/yesterday (UTC).", show_default=False
+        ),
     ] = None,
     fmt: Annotated[
-        CheckFormat, typer.Option("--format", help="table (failures first) or json (one document on stdout).")
-    ] = CheckFormat.table,
+        opt.Output, typer.Option("--format", help="table (failures first) or json (one document on stdout).")
+    ] = opt.Output.table,
     junit: Annotated[
         Path | None,
-        typer.Option("--junit", help="Also write a JUnit XML report to this file, for CI dashboards.",
-                     show_default=False, dir_okay=False),
+        typer.Option(
+            "--junit",
+            help="Also write a JUnit XML report to this file, for CI dashboards.",
+            show_default=False,
+            dir_okay=False,
+        ),
     ] = None,
     checks: Annotated[
         Path | None,
-        typer.Option("--checks", help="TOML file of user-defined checks [SPARKIFY_CHECKS_FILE].",
-                     show_default=False, dir_okay=False),
+        typer.Option(
+            "--checks",
+            help="TOML file of user-defined checks [SPARKIFY_CHECKS_FILE].",
+            show_default=False,
+            dir_okay=False,
+        ),
     ] = None,
     warehouse: opt.Warehouse = None,
     dry_run: opt.DryRun = False,
@@ -57,16 +59,16 @@ def check(
     Example: sparkify check --date yesterday --format json --junit reports/checks.xml
     Example: sparkify check --warehouse redshift --dry-run > checks.sql
     """
-    from sparkify_cli.dates import parse_day
+    from sparkify_cli.days import parse_day
     from sparkify_cli.errors import ChecksFailed
-    from sparkify_cli.services.check import open_warehouse, run_checks, user_checks
-    from sparkify_cli.services.junit import write_junit
+    from sparkify_cli.services.checks.junit import write_junit
+    from sparkify_cli.services.checks.run import open_warehouse, run_checks, user_checks
 
     s = settings(ctx, warehouse=warehouse)
     day = parse_day(date) if date else None
     user_checks(s, checks, day=day)  # a malformed checks file is exit 2, even without a warehouse
     if dry_run:
-        from sparkify_cli.services.dry_run import dry_run_sql
+        from sparkify_cli.services.pipeline.dry_run import dry_run_sql
 
         script = dry_run_sql(s, "check", day=day, checks_file=checks)
         typer.echo(script, nl=not script.endswith("\n"))
@@ -75,7 +77,7 @@ def check(
         report = run_checks(wh, s, day=day, checks_file=checks)
     if junit is not None:
         write_junit(report, junit)
-    if fmt is CheckFormat.json:
+    if fmt is opt.Output.json:
         typer.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
     else:
         _print_table(report)
@@ -114,7 +116,7 @@ def _details(r: CheckResult) -> str:
     return text
 
 
-def _metrics(metrics: dict[str, Any]) -> str:
+def _metrics(metrics: dict[str, object]) -> str:
     if "rate" in metrics and metrics.get("plays"):
         return f" (now {metrics['rate']:.2%}: {metrics['matched']:,} of {metrics['plays']:,} plays)"
     if metrics.get("latest_start_time"):
@@ -122,5 +124,5 @@ def _metrics(metrics: dict[str, Any]) -> str:
     return ""
 
 
-def _compact(sample: dict[str, Any]) -> str:
+def _compact(sample: dict[str, object]) -> str:
     return ", ".join(f"{k}={v}" for k, v in sample.items())

@@ -7,17 +7,17 @@ from typing import Annotated
 
 import typer
 
-from sparkify_cli import console
-from sparkify_cli.cli.app import app, settings, state
+from sparkify_cli.cli import console
+from sparkify_cli.cli import options as opt
+from sparkify_cli.cli.app import settings, state
 
 config_app = typer.Typer(help="Show the effective settings, store the Redshift password.", no_args_is_help=True)
-app.add_typer(config_app, name="config")
 
 
 @config_app.command("show")
 def show(
     ctx: typer.Context,
-    fmt: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
+    fmt: Annotated[opt.Output, typer.Option("--format", help="table or json.")] = opt.Output.table,
 ) -> None:
     """Print every setting, its effective value and where it came from; secrets are masked.
 
@@ -26,7 +26,7 @@ def show(
     from sparkify_cli.settings import describe
 
     rows = describe(settings(ctx), state(ctx).env_file)
-    if fmt == "json":
+    if fmt is opt.Output.json:
         typer.echo(json.dumps([{"key": k, "value": v, "origin": o} for k, v, o in rows], indent=2))
         return
     from rich.table import Table

@@ -7,11 +7,10 @@ from typing import Annotated
 
 import typer
 
-from sparkify_cli import console
-from sparkify_cli.cli.app import app, settings
+from sparkify_cli.cli import console
+from sparkify_cli.cli.app import settings
 
 
-@app.command()
 def demo(
     ctx: typer.Context,
     directory: Annotated[Path, typer.Option("--dir", help="Where the sample data and the warehouse file go.")] = Path(
@@ -27,7 +26,7 @@ def demo(
 
     Example: sparkify demo --events 50000
     """
-    from sparkify_cli.cli.pipeline import run_pipeline
+    from sparkify_cli.cli.pipeline import _run
     from sparkify_cli.services.generate import generate
 
     directory.mkdir(parents=True, exist_ok=True)
@@ -37,10 +36,10 @@ def demo(
     console.info(f"generated {made.events:,} events over {made.log_files} days and {made.songs:,} songs in {data}")
     warehouse_file = (directory / "sparkify.duckdb").resolve()
     s = settings(ctx, warehouse="duckdb", source=str(data), duckdb_path=warehouse_file)
-    run_pipeline(s, songs=True)
+    _run(s, "run", None, None, None, songs=True)
     from sparkify_cli.cli.report import print_report
-    from sparkify_cli.dates import Days
-    from sparkify_cli.services.report import build
+    from sparkify_cli.days import Days
+    from sparkify_cli.services.reports.report import build
 
     console.out().print()
     print_report(build(s, Days(None), top=5), compact=True)

@@ -7,12 +7,10 @@ from typing import Annotated
 
 import typer
 
-from sparkify_cli import console
-from sparkify_cli.cli.app import app
+from sparkify_cli.cli import console
 from sparkify_cli.errors import ConfigError
 
 
-@app.command()
 def generate(
     out: Annotated[
         Path,

@@ -9,19 +9,20 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from sparkify_cli import console
-from sparkify_cli.cli.app import app, settings
+from sparkify_cli.cli import console
+from sparkify_cli.cli import options as opt
+from sparkify_cli.cli.app import settings
+from sparkify_cli.progress import Progress
 
 if TYPE_CHECKING:
     from sparkify_cli.progress import OnProgress
-    from sparkify_cli.services.infra import Plan
+    from sparkify_cli.services.infra.steps import Plan
 
 infra_app = typer.Typer(
     help="Create, inspect and delete the AWS side: IAM role, network access, Redshift cluster.\n\n"
     "Example: sparkify infra up --dry-run",
     no_args_is_help=True,
 )
-app.add_typer(infra_app, name="infra")
 
 Region = Annotated[str | None, typer.Option("--region", help="AWS region. Example: --region us-west-2")]
 Profile = Annotated[str | None, typer.Option("--profile", help="AWS profile. Example: --profile sparkify")]
@@ -54,7 +55,7 @@ def up(
 
     Example: sparkify infra up --cidr 203.0.113.7/32
     """
-    from sparkify_cli.services import infra
+    from sparkify_cli.services.infra import manage as infra
 
     cfg = settings(ctx, aws_region=region, aws_profile=profile)
     plan = infra.plan_up(cfg, cidr=cidr)
@@ -92,7 +93,7 @@ def down(
 
     Example: sparkify infra down --yes
     """
-    from sparkify_cli.services import infra
+    from sparkify_cli.services.infra import manage as infra
 
     cfg = settings(ctx, aws_region=region, aws_profile=profile)
     plan = infra.plan_down(cfg, snapshot=snapshot)
@@ -117,7 +118,9 @@ def down(
 @infra_app.command("status")
 def status(
     ctx: typer.Context,
-    fmt: Annotated[str, typer.Option("--format", help="table or json. Example: --format json")] = "table",
+    fmt: Annotated[
+        opt.Output, typer.Option("--format", help="table or json. Example: --format json")
+    ] = opt.Output.table,
     region: Region = None,
     profile: Profile = None,
 ) -> None:
@@ -125,13 +128,10 @@ def status(
 
     Example: sparkify infra status --format json
     """
-    from sparkify_cli.errors import ConfigError
-    from sparkify_cli.services import infra
+    from sparkify_cli.services.infra import manage as infra
 
-    if fmt not in ("table", "json"):
-        raise ConfigError(f"--format {fmt!r}: use table or json")
     found = infra.status(settings(ctx, aws_region=region, aws_profile=profile))
-    if fmt == "json":
+    if fmt is opt.Output.json:
         typer.echo(json.dumps(found.as_dict(), indent=2))
         return
     from rich.table import Table
@@ -189,27 +189,27 @@ def _reporter() -> Iterator[OnProgress]:
     if not console.is_interactive():
         last: list[str] = [""]
 
-        def plain(task: str, done: int, total: int | None) -> None:
-            if total == 1:  # one AWS call
-                if done == 1:
-                    console.info(f"done {task}")
-            elif task != last[0]:  # a cluster state: print each new one once
-                console.info(task)
-                last[0] = task
+        def plain(p: Progress) -> None:
+            if p.total == 1:  # one AWS call
+                if p.done == 1:
+                    console.info(f"done {p.task}")
+            elif p.task != last[0]:  # a cluster state: print each new one once
+                console.info(p.task)
+                last[0] = p.task
 
         yield plain
         return
     with console.err().status("starting") as live:
 
-        def live_report(task: str, done: int, total: int | None) -> None:
-            if total == 1:  # one AWS call
-                if done == total:
-                    console.err().print(f"done {console.escape(task)}")
+        def live_report(p: Progress) -> None:
+            if p.total == 1:  # one AWS call
+                if p.done == p.total:
+                    console.err().print(f"done {console.escape(p.task)}")
                 else:
-                    live.update(console.escape(task))
-            elif done == total:
-                console.err().print(console.escape(task))
+                    live.update(console.escape(p.task))
+            elif p.done == p.total:
+                console.err().print(console.escape(p.task))
             else:
-                live.update(f"{console.escape(task)} ({done}s of at most {total}s)")
+                live.update(f"{console.escape(p.task)} ({p.done}s of at most {p.total}s)")
 
         yield live_report

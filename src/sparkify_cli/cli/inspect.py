@@ -1,4 +1,4 @@
-"""Commands that read the warehouse: query, rejects."""
+"""Commands that read the warehouse: query, rejects, runs, status."""
 
 from __future__ import annotations
 
@@ -7,62 +7,47 @@ from typing import Annotated
 import typer
 
 from sparkify_cli.cli import options as opt
-from sparkify_cli.cli.app import app, settings
-
-Format = Annotated[str, typer.Option("--format", help="table, csv or json.")]
+from sparkify_cli.cli.app import settings
 
 
-def _check_format(fmt: str) -> None:
-    from sparkify_cli.errors import ConfigError
-    from sparkify_cli.render import FORMATS
-
-    if fmt not in FORMATS:
-        raise ConfigError(f"--format {fmt!r} is not one of {', '.join(FORMATS)}")
-
-
-@app.command()
 def query(
     ctx: typer.Context,
     sql: Annotated[str, typer.Argument(help="The SQL to run.", show_default=False)],
-    fmt: Format = "table",
+    fmt: opt.RowsFormat = opt.Rows.table,
     warehouse: opt.Warehouse = None,
 ) -> None:
     """Run a SQL query on the warehouse and print the result (read-only on DuckDB).
 
     Example: sparkify query "SELECT level, count(*) FROM songs.songplays GROUP BY level" --format csv
     """
-    from sparkify_cli.render import print_result
-    from sparkify_cli.services.inspect import run_query
+    from sparkify_cli.cli.render import print_result
+    from sparkify_cli.services.reports.inspect import run_query
 
-    _check_format(fmt)
     columns, rows = run_query(settings(ctx, warehouse=warehouse), sql)
     print_result(columns, rows, fmt)
 
 
-@app.command()
 def rejects(
     ctx: typer.Context,
     limit: Annotated[int, typer.Option("--limit", min=1, help="At most this many rows.")] = 50,
-    fmt: Format = "table",
+    fmt: opt.RowsFormat = opt.Rows.table,
     warehouse: opt.Warehouse = None,
 ) -> None:
     """List source lines that staging rejected: file, line, column, reason and the raw text.
 
     Example: sparkify rejects --format json --limit 10
     """
-    from sparkify_cli.render import print_result
-    from sparkify_cli.services.inspect import list_rejects
+    from sparkify_cli.cli.render import print_result
+    from sparkify_cli.services.reports.inspect import list_rejects
 
-    _check_format(fmt)
     columns, rows = list_rejects(settings(ctx, warehouse=warehouse), limit)
     print_result(columns, rows, fmt)
 
 
-@app.command()
 def runs(
     ctx: typer.Context,
     limit: Annotated[int, typer.Option("--limit", min=1, help="At most this many runs, newest first.")] = 20,
-    fmt: opt.SummaryFormat = "table",
+    fmt: opt.SummaryFormat = opt.Output.table,
     warehouse: opt.Warehouse = None,
 ) -> None:
     """List recent runs from the ledger: command, days, status, error and rows per table.
@@ -71,13 +56,13 @@ def runs(
     """
     import json
 
-    from sparkify_cli import console
-    from sparkify_cli.services.history import recent_runs
-    from sparkify_cli.services.inspect import open_existing
+    from sparkify_cli.cli import console
+    from sparkify_cli.services.reports.history import recent_runs
+    from sparkify_cli.services.reports.inspect import open_existing
 
     with open_existing(settings(ctx, warehouse=warehouse)) as wh:
         found = recent_runs(wh, limit) if wh.table_exists("runs") else []
-    if fmt == "json":
+    if fmt is opt.Output.json:
         typer.echo(json.dumps(found, default=str, indent=2))
         return
     from rich.table import Table
@@ -98,11 +83,10 @@ def runs(
     console.out().print(table)
 
 
-@app.command()
 def status(
     ctx: typer.Context,
     source: opt.Source = None,
-    fmt: opt.SummaryFormat = "table",
+    fmt: opt.SummaryFormat = opt.Output.table,
     warehouse: opt.Warehouse = None,
 ) -> None:
     """Which days are loaded, which days the source has that are not (gaps), and the last good run.
@@ -111,20 +95,22 @@ def status(
     """
     import json
 
-    from sparkify_cli import console
+    from sparkify_cli.cli import console
     from sparkify_cli.errors import SourceError
-    from sparkify_cli.services.history import status as warehouse_status
-    from sparkify_cli.services.inspect import open_existing
-    from sparkify_cli.sources import LocalSource
+    from sparkify_cli.services.reports.history import status as warehouse_status
+    from sparkify_cli.services.reports.inspect import open_existing
+    from sparkify_cli.sources import LogLayout, Source, is_s3, open_source
 
     s = settings(ctx, source=source, warehouse=warehouse)
-    try:
-        src = LocalSource.open(s.source, s.log_key_template)
-    except SourceError:
-        src = None  # gaps need the source; the rest does not
+    src: Source | None = None
+    if not is_s3(s.source):  # gaps need a listing; status stays offline
+        try:
+            src = open_source(s)
+        except SourceError:
+            src = None  # gaps need the source; the rest does not
     with open_existing(s) as wh:
-        found = warehouse_status(wh, src)
-    if fmt == "json":
+        found = warehouse_status(wh, LogLayout(s.log_key_template), src)
+    if fmt is opt.Output.json:
         typer.echo(json.dumps(found.to_json(), indent=2))
         return
     out = console.out()

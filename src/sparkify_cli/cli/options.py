@@ -1,10 +1,34 @@
-"""Options shared by several commands (a contract: scripts and cron jobs call them)."""
+"""Options shared by several commands (a contract: scripts and cron jobs call them), and one Enum
+per kind of --format, so Typer validates every choice the same way (exit 2)."""
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Annotated
 
 import typer
+
+
+class Output(StrEnum):
+    """Summaries and documents: for people, or one JSON document on stdout."""
+
+    table = "table"
+    json = "json"
+
+
+class Rows(StrEnum):
+    """Query results."""
+
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+class ReportOutput(StrEnum):
+    table = "table"
+    json = "json"
+    html = "html"
+
 
 Date = Annotated[
     str | None, typer.Option("--date", help="One day, YYYY-MM-DD or today/yesterday (UTC).", show_default=False)
@@ -37,18 +61,8 @@ Songs = Annotated[
     ),
 ]
 Strict = Annotated[bool, typer.Option("--strict", help="Fail when a day in the range has no log file.")]
-
-
-def _summary_format(value: str) -> str:
-    if value not in ("table", "json"):
-        raise typer.BadParameter(f"{value!r} is not one of table, json")
-    return value
-
-
-SummaryFormat = Annotated[
-    str,
-    typer.Option("--format", callback=_summary_format, help="table (for people) or json (one document on stdout)."),
-]
+SummaryFormat = Annotated[Output, typer.Option("--format", help="table (for people) or json (one document on stdout).")]
+RowsFormat = Annotated[Rows, typer.Option("--format", help="table, csv or json.")]
 DryRun = Annotated[
     bool,
     typer.Option("--dry-run", help="Print the exact SQL this step would run (SQL only on stdout); change nothing."),

@@ -1,56 +1,26 @@
-"""Pipeline commands: schema create, stage, load, run."""
+"""Pipeline commands: schema create, stage, load, run. Each builds one request, calls one service
+and renders its result."""
 
 from __future__ import annotations
 
 import json
-import time
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from sparkify_cli import console
+from sparkify_cli.cli import console
 from sparkify_cli.cli import options as opt
-from sparkify_cli.cli.app import app, settings
+from sparkify_cli.cli.app import settings
 
 if TYPE_CHECKING:
-    from sparkify_cli.dates import Days
-    from sparkify_cli.progress import OnProgress
-    from sparkify_cli.s3source import S3Source
-    from sparkify_cli.services.check import CheckReport
-    from sparkify_cli.services.pipeline import PipelineResult
-    from sparkify_cli.services.stage import BatchResult
+    from sparkify_cli.services.checks.run import CheckReport
+    from sparkify_cli.services.pipeline.dry_run import Step
+    from sparkify_cli.services.pipeline.request import Command
+    from sparkify_cli.services.pipeline.run import PipelineResult, RunOutcome
     from sparkify_cli.settings import Settings
-    from sparkify_cli.sources import LocalSource
-    from sparkify_cli.warehouse import Warehouse
+    from sparkify_cli.warehouse.base import BatchResult
 
 schema_app = typer.Typer(help="Create the warehouse tables.", no_args_is_help=True)
-app.add_typer(schema_app, name="schema")
-
-
-def open_source(
-    s: Settings, days: Days, *, no_sign_request: bool = False, on_progress: OnProgress | None = None
-) -> LocalSource | S3Source:
-    """What the warehouse reads: a local folder, or S3 (synced to the cache for DuckDB, COPYed by Redshift)."""
-    from sparkify_cli.progress import silent
-    from sparkify_cli.s3sync import source_for
-
-    return source_for(s, s.source, days, no_sign_request=no_sign_request, on_progress=on_progress or silent)
-
-
-def open_warehouse(s: Settings) -> Warehouse:
-    """Connect, creating the schema on first use."""
-    from sparkify_cli.services import schema
-    from sparkify_cli.warehouse import connect
-
-    wh = connect(s)
-    try:
-        if not schema.exists(wh):
-            schema.create(wh)
-    except BaseException:
-        wh.close()
-        raise
-    return wh
 
 
 @schema_app.command("create")
@@ -65,8 +35,8 @@ def schema_create(
     Example: sparkify schema create
     Example: sparkify schema create --warehouse redshift --dry-run > schema.sql
     """
-    from sparkify_cli.services import schema
-    from sparkify_cli.warehouse import connect
+    from sparkify_cli.services.pipeline import schema
+    from sparkify_cli.warehouse import connect, dialect_of
 
     s = settings(ctx, warehouse=warehouse)
     if dry_run:
@@ -74,10 +44,9 @@ def schema_create(
         return
     with connect(s) as wh:
         schema.create(wh, drop=drop)
-    console.info(f"schema {s.schema} ready on {_where(s)}")
+    console.info(f"schema {s.schema} ready on {dialect_of(s).where(s)}")
 
 
-@app.command()
 def stage(
     ctx: typer.Context,
     date: opt.Date = None,
@@ -88,7 +57,7 @@ def stage(
     max_errors: opt.MaxErrors = None,
     songs: opt.Songs = None,
     strict: opt.Strict = False,
-    fmt: opt.SummaryFormat = "table",
+    fmt: opt.SummaryFormat = opt.Output.table,
     no_sign_request: opt.NoSignRequest = False,
     dry_run: opt.DryRun = False,
 ) -> None:
@@ -104,11 +73,9 @@ def stage(
     if dry_run:
         _print_sql(s, "stage", date, start, end, songs=songs, strict=strict, no_sign_request=no_sign_request)
         return
-    outcome = _execute(s, "stage", date, start, end, songs=songs, strict=strict, no_sign_request=no_sign_request)
-    _summarise(outcome, fmt)
+    _run(s, "stage", date, start, end, fmt, songs=songs, strict=strict, no_sign_request=no_sign_request)
 
 
-@app.command()
 def load(
     ctx: typer.Context,
     date: opt.Date = None,
@@ -116,7 +83,7 @@ def load(
     end: opt.End = None,
     source: opt.Source = None,
     warehouse: opt.Warehouse = None,
-    fmt: opt.SummaryFormat = "table",
+    fmt: opt.SummaryFormat = opt.Output.table,
     dry_run: opt.DryRun = False,
 ) -> None:
     """Load staged data into the star schema (without a date: everything staged).
@@ -129,10 +96,9 @@ def load(
     if dry_run:
         _print_sql(s, "load", date, start, end)
         return
-    _summarise(_execute(s, "load", date, start, end), fmt)
+    _run(s, "load", date, start, end, fmt)
 
 
-@app.command()
 def run(
     ctx: typer.Context,
     date: opt.Date = None,
@@ -143,7 +109,7 @@ def run(
     max_errors: opt.MaxErrors = None,
     songs: opt.Songs = None,
     strict: opt.Strict = False,
-    fmt: opt.SummaryFormat = "table",
+    fmt: opt.SummaryFormat = opt.Output.table,
     no_sign_request: opt.NoSignRequest = False,
 ) -> None:
     """The whole pipeline: schema (if missing), stage, load, check; rows per table at the end.
@@ -155,103 +121,71 @@ def run(
     Example (cron): sparkify run --date yesterday
     """
     s = settings(ctx, source=source, warehouse=warehouse, max_errors=max_errors)
-    run_pipeline(s, date, start, end, songs=songs, strict=strict, fmt=fmt, no_sign_request=no_sign_request)
+    _run(s, "run", date, start, end, fmt, songs=songs, strict=strict, no_sign_request=no_sign_request)
 
 
-def run_pipeline(
+def _run(
     s: Settings,
-    date: str | None = None,
-    start: str | None = None,
-    end: str | None = None,
+    command: Command,
+    date: str | None,
+    start: str | None,
+    end: str | None,
+    fmt: opt.Output = opt.Output.table,
     *,
     songs: bool | None = None,
     strict: bool = False,
-    fmt: str = "table",
     no_sign_request: bool = False,
 ) -> None:
-    """stage + load + check, printing progress and a summary (also used by `sparkify demo`)."""
-    outcome = _execute(
-        s, "run", date, start, end, check=True, songs=songs, strict=strict, no_sign_request=no_sign_request
+    """One request, the pipeline service, then its summary (also used by `sparkify demo`)."""
+    from sparkify_cli.days import select_days
+    from sparkify_cli.services.pipeline.request import RunRequest
+    from sparkify_cli.services.pipeline.run import run_pipeline
+
+    request = RunRequest(
+        command, select_days(date, start, end), songs=songs, strict=strict, no_sign_request=no_sign_request
     )
+    with console.progress_bar() as progress:
+        outcome = run_pipeline(s, request, on_progress=progress)
+    for day in outcome.result.missing_days:
+        console.warn(f"no log file for {day.isoformat()}")
     _summarise(outcome, fmt)
 
 
 def _print_sql(
     s: Settings,
-    step: str,
+    step: Step,
     date: str | None = None,
     start: str | None = None,
     end: str | None = None,
-    **options: bool | None,
+    *,
+    drop: bool = False,
+    songs: bool | None = None,
+    strict: bool = False,
+    no_sign_request: bool = False,
 ) -> None:
     """--dry-run: the exact SQL on stdout (annotations are SQL comments), nothing changed."""
-    from sparkify_cli.dates import select_days
-    from sparkify_cli.services.dry_run import dry_run_sql
+    from sparkify_cli.days import select_days
+    from sparkify_cli.services.pipeline.dry_run import dry_run_sql
 
-    script = dry_run_sql(s, step, days=select_days(date, start, end), **options)  # type: ignore[arg-type]
+    script = dry_run_sql(
+        s,
+        step,
+        days=select_days(date, start, end),
+        drop=drop,
+        songs=songs,
+        strict=strict,
+        no_sign_request=no_sign_request,
+    )
     typer.echo(script, nl=not script.endswith("\n"))
     console.info(f"dry run: the {step} SQL above was not executed")
 
 
-def _execute(
-    s: Settings,
-    command: str,
-    date: str | None,
-    start: str | None,
-    end: str | None,
-    *,
-    check: bool = False,
-    songs: bool | None = None,
-    strict: bool = False,
-    no_sign_request: bool = False,
-) -> tuple[PipelineResult, CheckReport | None]:
-    from sparkify_cli.dates import select_days
-    from sparkify_cli.services import ledger, pipeline
-    from sparkify_cli.services.matching import MatchRule
-    from sparkify_cli.sources import LocalSource
-
-    days = select_days(date, start, end)
-    with open_warehouse(s) as wh:
-        with console.progress_bar() as progress:
-            if command != "load":
-                src = open_source(s, days, no_sign_request=no_sign_request, on_progress=progress)
-            else:  # loading reads staging; the source only names the days' files
-                src = None if days.everything else LocalSource(Path(s.source), s.log_key_template)
-            result = pipeline.execute(
-                wh,
-                src,
-                days,
-                command=command,
-                do_stage=command != "load",
-                do_load=command != "stage",
-                max_errors=s.max_errors,
-                songs=songs,
-                strict=strict,
-                on_progress=progress,
-                match=MatchRule.from_settings(s),
-            )
-        for day in result.missing_days:
-            console.warn(f"no log file for {day.isoformat()}")
-        report = None
-        if check:
-            from sparkify_cli.services.check import run_checks
-
-            with ledger.reopen(wh, result.run_id):
-                day = days.days[0] if days.days and len(days.days) == 1 else None
-                started = time.perf_counter()
-                report = run_checks(wh, s, day=day)
-                result.seconds["check"] = round(time.perf_counter() - started, 4)
-                if not report.ok:
-                    ledger.mark(wh, result.run_id, "checks_failed", "data-quality checks failed")
-    return result, report
-
-
-def _summarise(outcome: tuple[PipelineResult, CheckReport | None], fmt: str) -> None:
+def _summarise(outcome: RunOutcome, fmt: opt.Output) -> None:
     """The run's summary: human lines on stderr and a table of rows, or one JSON document on stdout."""
     from sparkify_cli.errors import ChecksFailed
 
-    result, report = outcome
-    if fmt == "json":
+    result, report = outcome.result, outcome.report
+    if fmt is opt.Output.json:
         typer.echo(json.dumps(_as_json(result, report), indent=2))
     else:
         _print_stage(result)
@@ -290,10 +224,6 @@ def _print_checks(report: CheckReport) -> None:
     console.info(f"checks: {passed} passed, {len(warned)} warned, {len(failed)} failed")
     for r in failed + warned:
         console.info(f"  {r.status}: {r.name} ({r.failing_rows} row(s)) {r.description}")
-
-
-def _where(s: Settings) -> str:
-    return str(Path(s.duckdb_path).resolve()) if s.warehouse == "duckdb" else f"Redshift {s.cluster_identifier}"
 
 
 def _print_stage(result: PipelineResult) -> None:

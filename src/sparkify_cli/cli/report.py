@@ -3,31 +3,20 @@
 from __future__ import annotations
 
 import json
-from enum import StrEnum
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from sparkify_cli import console
+from sparkify_cli.cli import console
 from sparkify_cli.cli import options as opt
-from sparkify_cli.cli.app import app, settings
+from sparkify_cli.cli.app import settings
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from sparkify_cli.services.report import MatchReport, Report
-
-
-class ReportFormat(StrEnum):
-    table = "table"
-    json = "json"
-    html = "html"
-
-
-class MatchesFormat(StrEnum):
-    table = "table"
-    json = "json"
+    from sparkify_cli.services.reports.report import MatchReport, Report
 
 
 DEFAULT_HTML = Path("sparkify-report.html")
@@ -48,7 +37,6 @@ MatchesOutput = Annotated[
 Top = Annotated[int, typer.Option("--top", min=1, max=1000, help="Rows in each top list. Example: --top 20")]
 
 report_app = typer.Typer(no_args_is_help=False)  # help: the callback's docstring
-app.add_typer(report_app, name="report")
 
 
 @report_app.callback(invoke_without_command=True)
@@ -58,9 +46,9 @@ def report(
     start: opt.Start = None,
     end: opt.End = None,
     fmt: Annotated[
-        ReportFormat,
+        opt.ReportOutput,
         typer.Option("--format", help="table (terminal), json (scripts) or html (one file with charts)."),
-    ] = ReportFormat.table,
+    ] = opt.ReportOutput.table,
     output: Output = None,
     top: Top = 10,
     warehouse: opt.Warehouse = None,
@@ -76,17 +64,17 @@ def report(
     """
     if ctx.invoked_subcommand is not None:
         return
-    from sparkify_cli.dates import select_days
-    from sparkify_cli.services.report import build
+    from sparkify_cli.days import select_days
+    from sparkify_cli.services.reports.report import build
 
     result = build(settings(ctx, warehouse=warehouse), select_days(date, start, end), top=top)
-    if fmt is ReportFormat.html:
-        from sparkify_cli.services.report_html import to_html
+    if fmt is opt.ReportOutput.html:
+        from sparkify_cli.services.reports.html import to_html
 
         target = output or DEFAULT_HTML
         target.write_text(to_html(result), encoding="utf-8")
         console.info(f"wrote {target} ({result.plays:,} plays, {result.scope})")
-    elif fmt is ReportFormat.json:
+    elif fmt is opt.ReportOutput.json:
         _emit(json.dumps(result.to_dict(), indent=2, ensure_ascii=False), output)
     else:
         _print_to(output, lambda c: print_report(result, c))
@@ -98,7 +86,7 @@ def matches(
     date: opt.Date = None,
     start: opt.Start = None,
     end: opt.End = None,
-    fmt: Annotated[MatchesFormat, typer.Option("--format", help="table or json.")] = MatchesFormat.table,
+    fmt: Annotated[opt.Output, typer.Option("--format", help="table or json.")] = opt.Output.table,
     output: MatchesOutput = None,
     limit: Annotated[
         int, typer.Option("--limit", min=1, help="At most this many plays in the table (json lists all).")
@@ -111,11 +99,11 @@ def matches(
 
     Example: sparkify report matches --format json
     """
-    from sparkify_cli.dates import select_days
-    from sparkify_cli.services.report import build_matches
+    from sparkify_cli.days import select_days
+    from sparkify_cli.services.reports.report import build_matches
 
     result = build_matches(settings(ctx, warehouse=warehouse), select_days(date, start, end))
-    if fmt is MatchesFormat.json:
+    if fmt is opt.Output.json:
         _emit(json.dumps(result.to_dict(), indent=2, ensure_ascii=False), output)
     else:
         _print_to(output, lambda c: print_matches(result, c, limit=limit))
@@ -132,14 +120,14 @@ def _emit(text: str, output: Path | None) -> None:
         console.info(f"wrote {output}")
 
 
-def _print_to(output: Path | None, draw: object) -> None:
+def _print_to(output: Path | None, draw: Callable[[Console], None]) -> None:
     if output is None:
-        draw(console.out())  # type: ignore[operator]
+        draw(console.out())
         return
     from rich.console import Console
 
     with output.open("w", encoding="utf-8") as handle:
-        draw(Console(file=handle, width=110, no_color=True, highlight=False))  # type: ignore[operator]
+        draw(Console(file=handle, width=110, no_color=True, highlight=False))
     console.info(f"wrote {output}")
 
 
@@ -151,7 +139,7 @@ def _bar(value: int, most: int, width: int = 24) -> str:
 
 
 def _pct(share: float) -> str:
-    from sparkify_cli.services.report import percent
+    from sparkify_cli.services.reports.report import percent
 
     return percent(share)
 
@@ -160,7 +148,7 @@ def print_report(report: Report, out: Console | None = None, *, compact: bool = 
     """The report as rich tables; compact (the end of `sparkify demo`) leaves out the time series."""
     from rich.table import Table
 
-    from sparkify_cli.services.report import WEEKDAYS
+    from sparkify_cli.services.reports.report import WEEKDAYS
 
     out = out or console.out()
     esc = console.escape

@@ -1,30 +1,36 @@
-"""Warehouse adapters: the only package that imports duckdb or redshift_connector."""
+"""The warehouse registry: every warehouse sparkify can drive, by its SPARKIFY_WAREHOUSE name.
+
+A warehouse is one folder here (its Dialect, connection and stager) and one line in DIALECTS; this
+is the only place that looks a warehouse up by name. Only this package imports database drivers.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sparkify_cli.warehouse.base import Warehouse
+from sparkify_cli.errors import ConfigError
+from sparkify_cli.warehouse import duckdb, redshift
+from sparkify_cli.warehouse.base import Dialect, Warehouse
 
 if TYPE_CHECKING:
     from sparkify_cli.settings import Settings
 
-__all__ = ["Warehouse", "connect"]
+__all__ = ["DIALECTS", "Dialect", "Warehouse", "connect", "dialect_of"]
+
+DIALECTS: dict[str, Dialect] = {d.name: d for d in (duckdb.DIALECT, redshift.DIALECT)}
 
 
-def connect(settings: Settings, *, read_only: bool = False) -> Warehouse:
-    """Open the configured warehouse."""
-    if settings.warehouse == "duckdb":
-        from sparkify_cli.warehouse.duckdb import DuckDBWarehouse
-
-        return DuckDBWarehouse(
-            settings.duckdb_path,
-            settings.schema,
-            memory_limit=settings.duckdb_memory_limit,
-            threads=settings.duckdb_threads,
-            temp_dir=settings.duckdb_temp_dir,
-            read_only=read_only,
+def dialect_of(settings: Settings) -> Dialect:
+    """The configured warehouse's Dialect; an unknown name is a settings error (exit 2)."""
+    found = DIALECTS.get(settings.warehouse)
+    if found is None:
+        raise ConfigError(
+            f"invalid setting SPARKIFY_WAREHOUSE: {settings.warehouse!r} is not one of {', '.join(DIALECTS)}"
         )
-    from sparkify_cli.warehouse.redshift import RedshiftWarehouse  # type: ignore[import-not-found]
+    return found
 
-    return RedshiftWarehouse.from_settings(settings)  # type: ignore[no-any-return]
+
+def connect(settings: Settings, *, read_only: bool = False, must_exist: bool = False) -> Warehouse:
+    """Open the configured warehouse. must_exist: a warehouse that is not there yet (no DuckDB file)
+    is an error instead of a new, empty one; read_only: for commands that only look."""
+    return dialect_of(settings).connect(settings, read_only, must_exist)

@@ -10,15 +10,15 @@ statement ends with `;`, bound values are written in as literals and credentials
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
 
 from sparkify_cli.errors import WarehouseError
-from sparkify_cli.warehouse.base import Params, Warehouse
+from sparkify_cli.warehouse.base import Dialect, Params, Row, Value, Warehouse
 
-Answer = Callable[[str, Params], tuple[list[str], list[tuple[Any, ...]]] | None]
+Result = tuple[list[str], list[Row]]
+Answer = Callable[[str, Params], Result | None]
 MASK = "********"
 _CREDENTIAL_LITERAL = re.compile(
     r"(?i)\b(CREDENTIALS|ACCESS_KEY_ID|SECRET_ACCESS_KEY|SESSION_TOKEN|PASSWORD)(\s+)'(?:[^']|'')*'"
@@ -27,9 +27,10 @@ _CREDENTIAL_LITERAL = re.compile(
 
 class DryRunWarehouse(Warehouse):
     may_use_temp_files = False  # the script must replay on its own
+
     def __init__(
         self,
-        dialect: str,
+        dialect: Dialect,
         schema: str,
         *,
         shadow: Warehouse | None = None,
@@ -37,16 +38,13 @@ class DryRunWarehouse(Warehouse):
         answer: Answer | None = None,
         lock: str | None = None,
         secrets: Iterable[str] = (),
-        settings: Any = None,
     ) -> None:
-        super().__init__(schema)
-        self.dialect = dialect
+        super().__init__(dialect, schema)
         self.shadow = shadow
         self.reader = reader
         self.answer = answer
         self.lock = lock  # statement that opens every transaction (Redshift's LOCK)
         self.secrets = [s for s in secrets if s and len(s) >= 4]
-        self.settings = settings
         self.script_lines: list[str] = []
 
     # --- recording --------------------------------------------------------------------------
@@ -56,7 +54,7 @@ class DryRunWarehouse(Warehouse):
 
     def record(self, statement: str, params: Params = None) -> None:
         self.statements_run.append(statement)
-        self.script_lines.append(inline(statement, params, self.dialect).rstrip().rstrip(";") + ";")
+        self.script_lines.append(inline(statement, params).rstrip().rstrip(";") + ";")
         self.script_lines.append("")
 
     def script(self) -> str:
@@ -68,15 +66,7 @@ class DryRunWarehouse(Warehouse):
         if self.shadow is not None:
             self.shadow.execute(statement, params)
 
-    def insert_rows(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-        if self.dialect == "duckdb":  # the statement DuckDB's adapter builds, recorded and run
-            from sparkify_cli.warehouse.duckdb import DuckDBWarehouse
-
-            DuckDBWarehouse.insert_rows(self, table, columns, rows)  # type: ignore[arg-type]
-        else:
-            super().insert_rows(table, columns, rows)
-
-    def query(self, statement: str, params: Params = None) -> tuple[list[str], list[tuple[Any, ...]]]:
+    def query(self, statement: str, params: Params = None) -> Result:
         self.record(statement, params)
         if self.shadow is not None:
             return self.shadow.query(statement, params)
@@ -88,7 +78,7 @@ class DryRunWarehouse(Warehouse):
         found = self.answer(statement, params) if self.answer else None
         return found if found is not None else ([], [])
 
-    def scalar(self, statement: str, params: Params = None) -> Any:
+    def scalar(self, statement: str, params: Params = None) -> Value:
         found = super().scalar(statement, params)
         return 0 if found is None and self.shadow is None else found  # counts of nothing are 0
 
@@ -115,7 +105,7 @@ class DryRunWarehouse(Warehouse):
                 source.close()
 
 
-def inline(statement: str, params: Params, dialect: str) -> str:
+def inline(statement: str, params: Params) -> str:
     """The statement with each `?` outside literals, identifiers and comments replaced by its value."""
     if not params:
         return statement
@@ -139,7 +129,7 @@ def inline(statement: str, params: Params, dialect: str) -> str:
             out.append(statement[i:end])
             i = end
         elif ch == "?":
-            out.append(literal(next(values), dialect))
+            out.append(literal(next(values)))
             i += 1
         else:
             out.append(ch)
@@ -147,7 +137,7 @@ def inline(statement: str, params: Params, dialect: str) -> str:
     return "".join(out)
 
 
-def literal(value: Any, dialect: str) -> str:
+def literal(value: Value) -> str:
     if value is None:
         return "NULL"
     if isinstance(value, bool):
@@ -159,7 +149,7 @@ def literal(value: Any, dialect: str) -> str:
     if isinstance(value, date):
         return f"DATE '{value.isoformat()}'"
     if isinstance(value, list | tuple):
-        return "[" + ", ".join(literal(v, dialect) for v in value) + "]"
+        return "[" + ", ".join(literal(v) for v in value) + "]"
     return "'" + str(value).replace("'", "''") + "'"  # str, Path, anything else: as text
 
 

@@ -1,0 +1,68 @@
+-- Validate each non-blank line against the source format: a JSON object with every field present
+-- and of the right type. A failing line gets a reason and is rejected, never repaired.
+-- Each line is parsed as few times as possible (validity, the fields, the key count): this is the
+-- hot path of staging. CASE guards the JSON functions, which fail on invalid JSON (AND does not
+-- short-circuit).
+CREATE OR REPLACE TEMP TABLE {{ checked }} AS
+WITH lines AS (
+    SELECT path, line_no, raw, pre_reason,
+           pre_reason IS NULL AND strlen(raw) <= {{ max_line_bytes }} AND json_valid(raw) AS valid
+    FROM raw_lines
+    WHERE pre_reason IS NOT NULL OR trim(raw) <> ''
+), typed AS (
+    -- valid JSON that starts with '{' is an object: no second parse for the common case
+    SELECT *, CASE WHEN valid THEN CASE WHEN left(ltrim(raw), 1) = '{' THEN 'OBJECT' ELSE json_type(raw) END END
+              AS top_type
+    FROM lines
+), parsed AS (
+    SELECT *,
+           CASE WHEN top_type = 'OBJECT' THEN json_extract(raw, [
+           {%- for f in fields %}'$."{{ f.key }}"'{{ "," if not loop.last }}{% endfor %}]) END AS vals,
+           CASE WHEN top_type = 'OBJECT' THEN len(json_keys(raw)) END AS n_keys
+    FROM typed
+), kinds AS (
+    SELECT *, list_transform(vals, lambda v: json_type(v)) AS types FROM parsed
+)
+SELECT path, line_no, vals, col, reason,
+       CASE WHEN reason IS NULL THEN NULL ELSE raw END AS raw  -- raw text is kept for rejects only
+FROM (
+SELECT path, line_no, raw, vals, CAST(NULL AS INTEGER) AS col,
+    CASE
+        WHEN pre_reason IS NOT NULL THEN pre_reason
+        WHEN strlen(raw) > {{ max_line_bytes }} THEN 'line is longer than {{ max_line_bytes }} bytes'
+        WHEN NOT valid THEN 'invalid JSON'
+        WHEN top_type <> 'OBJECT' THEN 'not a JSON object but ' || lower(top_type)
+        -- exactly the expected number of keys, all found: no key can repeat; count only otherwise
+        WHEN CASE WHEN n_keys = {{ fields | length }} THEN false
+                  ELSE len(list_distinct(json_keys(raw))) <> n_keys END
+            THEN 'duplicate keys in one object'
+{% for f in fields %}
+        WHEN vals[{{ loop.index }}] IS NULL THEN 'missing field {{ f.key }}'
+{% if f.required %}
+        WHEN types[{{ loop.index }}] = 'NULL' THEN 'field {{ f.key }} is null'
+{% endif %}
+        WHEN types[{{ loop.index }}] NOT IN ('NULL', {{ f.json_types }})
+            THEN 'field {{ f.key }} is ' || lower(types[{{ loop.index }}]) || ', expected {{ f.kind }}'
+{% if f.kind == 'string' %}
+        -- the JSON text is never shorter than the text it encodes: decode only when it might be too long
+        WHEN CASE WHEN strlen(vals[{{ loop.index }}]) <= {{ f.width }} THEN false
+                  ELSE strlen(vals[{{ loop.index }}] ->> '$') > {{ f.width }} END
+            THEN 'field {{ f.key }} is longer than {{ f.width }} bytes'
+{% endif %}
+{% if f.kind == 'integer' %}
+        WHEN types[{{ loop.index }}] <> 'NULL' AND TRY_CAST(vals[{{ loop.index }}] AS {{ f.sql_type }}) IS NULL
+            THEN 'field {{ f.key }} is out of range'
+{% endif %}
+{% if f.min is not none %}
+        WHEN CAST(vals[{{ loop.index }}] AS {{ f.sql_type }}) NOT BETWEEN {{ f.min }} AND {{ f.max }}
+            THEN 'field {{ f.key }} is out of range'
+{% endif %}
+{% endfor %}
+{% for rule in fmt.rules %}
+        WHEN {% for key, value in rule.equals %}vals[{{ fmt.position(key) }}] ->> '$' = '{{ value }}'{{ " AND " if not loop.last }}{% endfor %}
+
+            THEN '{{ rule.reason }}'
+{% endfor %}
+    END AS reason
+FROM kinds
+) checked;

@@ -1,0 +1,65 @@
+"""A check report as JUnit XML, the format CI dashboards read.
+
+Each check is a testcase (classname `sparkify.<table>`). Only what makes `sparkify check` exit 1
+is a <failure> or <error>: a failed warn-severity check passes with the warning in <system-out>,
+so the dashboard and the exit code agree.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING
+from xml.etree import ElementTree as ET
+
+from sparkify_cli.errors import ConfigError
+
+if TYPE_CHECKING:
+    from sparkify_cli.services.checks.run import CheckReport, CheckResult
+
+
+def junit_xml(report: CheckReport) -> str:
+    failures = [r for r in report.failures if r.status == "fail"]
+    errors = [r for r in report.failures if r.status == "error"]
+    suites = ET.Element("testsuites", name="sparkify check")
+    suite = ET.SubElement(
+        suites,
+        "testsuite",
+        name=f"sparkify check ({report.warehouse}, schema {report.schema})",
+        tests=str(len(report.results)),
+        failures=str(len(failures)),
+        errors=str(len(errors)),
+        skipped="0",
+        time=f"{sum(r.duration_s for r in report.results):.3f}",
+        timestamp=report.checked_at.isoformat(timespec="seconds").replace("+00:00", ""),
+    )
+    for r in report.results:
+        case = ET.SubElement(
+            suite, "testcase", classname=f"sparkify.{r.table or 'custom'}", name=r.name, time=f"{r.duration_s:.3f}"
+        )
+        props = ET.SubElement(case, "properties")
+        ET.SubElement(props, "property", name="severity", value=r.severity)
+        ET.SubElement(props, "property", name="status", value=r.status)
+        if any(r is f for f in failures):
+            message = f"{r.failing_rows} failing row(s)" + (f": {r.description}" if r.description else "")
+            ET.SubElement(case, "failure", type="fail", message=message).text = _details(r)
+        elif any(r is e for e in errors):
+            ET.SubElement(case, "error", type="error", message=r.error or "").text = r.sql
+        elif r.status != "pass":
+            what = f"{r.failing_rows} failing row(s)" if r.status == "warn" else f"could not run: {r.error}"
+            ET.SubElement(case, "system-out").text = f"warning: {what}: {r.description}\n\n{_details(r)}"
+    ET.indent(suites)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
+
+
+def _details(r: CheckResult) -> str:
+    samples = "\n".join(json.dumps(s, ensure_ascii=False) for s in r.samples)
+    return f"{r.description}\nsample failing rows:\n{samples}\n\nSQL:\n{r.sql}"
+
+
+def write_junit(report: CheckReport, path: Path) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(junit_xml(report), encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot write the JUnit report {path}: {exc.strerror or exc}") from None

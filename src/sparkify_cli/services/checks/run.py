@@ -1,0 +1,188 @@
+"""check: data-quality checks on the star schema. Each check is SQL returning its failing rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+from time import perf_counter
+from typing import Any, Literal
+
+from sparkify_cli.errors import ConfigError, SparkifyError, WarehouseError
+from sparkify_cli.progress import OnProgress, Progress, silent
+from sparkify_cli.services.checks.config import load_checks
+from sparkify_cli.services.checks.specs import REQUIRED_TABLES, CheckSpec, Severity, builtin_checks
+from sparkify_cli.settings import Settings
+from sparkify_cli.warehouse import Warehouse, connect
+
+Status = Literal["pass", "warn", "fail", "error"]
+SAMPLES = 5  # failing rows shown per check
+# Failures first in every listing.
+STATUS_ORDER: dict[str, int] = {"error": 0, "fail": 1, "warn": 2, "pass": 3}
+
+
+@dataclass
+class CheckResult:
+    name: str
+    table: str
+    severity: Severity
+    description: str
+    status: Status
+    failing_rows: int | None  # None when the check could not run
+    samples: list[dict[str, Any]]
+    sql: str
+    duration_s: float
+    error: str | None = None
+    metrics: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "table": self.table,
+            "severity": self.severity,
+            "description": self.description,
+            "status": self.status,
+            "failing_rows": self.failing_rows,
+            "samples": self.samples,
+            "metrics": self.metrics,
+            "error": self.error,
+            "sql": self.sql,
+            "duration_s": self.duration_s,
+        }
+
+
+@dataclass
+class CheckReport:
+    results: list[CheckResult]
+    warehouse: str
+    schema: str
+    day: date | None = None
+    checked_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+    @property
+    def failures(self) -> list[CheckResult]:
+        """Error-severity checks that failed or could not run: these make the exit code 1."""
+        return [r for r in self.results if r.severity == "error" and r.status in ("fail", "error")]
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+    def counts(self) -> dict[str, int]:
+        out = {status: 0 for status in ("pass", "warn", "fail", "error")}
+        for r in self.results:
+            out[r.status] += 1
+        return out
+
+    def ordered(self) -> list[CheckResult]:
+        return sorted(self.results, key=lambda r: STATUS_ORDER[r.status])
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "warehouse": self.warehouse,
+            "schema": self.schema,
+            "day": self.day.isoformat() if self.day else None,
+            "checked_at": self.checked_at.isoformat(timespec="seconds").replace("+00:00", "Z"),
+            "summary": {**self.counts(), "total": len(self.results)},
+            "checks": [r.to_json() for r in self.results],
+        }
+
+
+def open_warehouse(settings: Settings) -> Warehouse:
+    """The warehouse, read-only: `check` never creates or changes anything."""
+    return connect(settings, read_only=True, must_exist=True)
+
+
+def user_checks(settings: Settings, checks_file: Path | None, *, day: date | None = None) -> list[CheckSpec]:
+    """The checks of `checks_file` (else SPARKIFY_CHECKS_FILE), rendered; [] when there is none."""
+    path = checks_file or settings.checks_file
+    if path is None:
+        return []
+    return load_checks(path, schema=settings.schema, dialect=settings.warehouse, day=day)
+
+
+def run_checks(
+    wh: Warehouse,
+    settings: Settings,
+    *,
+    day: date | None = None,
+    checks_file: Path | None = None,
+    on_progress: OnProgress = silent,
+) -> CheckReport:
+    """Run every built-in check, then the user-defined ones; row-level checks scoped to `day`."""
+    extra = user_checks(settings, checks_file, day=day)  # a bad file fails before any query runs
+    missing = [t for t in REQUIRED_TABLES if not wh.table_exists(t)]
+    if missing:
+        raise WarehouseError(
+            f"schema {wh.schema} has no {', '.join(missing)} table(s)",
+            hint="run `sparkify run` (or `sparkify schema create`) first",
+        )
+    specs = builtin_checks(wh, settings, day=day, today=datetime.now(UTC).date())
+    taken = {s.name for s in specs}
+    for spec in extra:
+        if spec.name in taken:
+            raise ConfigError(
+                f"checks file {checks_file or settings.checks_file}, check {spec.name!r}: "
+                "a built-in check has this name; choose another"
+            )
+    specs += extra
+    results = []
+    for done, spec in enumerate(specs):
+        on_progress(Progress("check", done, len(specs)))
+        results.append(run_check(wh, spec))
+    on_progress(Progress("check", len(specs), len(specs)))
+    return CheckReport(results, wh.dialect.name, wh.schema, day)
+
+
+def run_check(wh: Warehouse, spec: CheckSpec) -> CheckResult:
+    started = perf_counter()
+    samples: list[dict[str, Any]] = []
+    metrics: dict[str, Any] = dict(spec.facts)
+    try:
+        failing = int(wh.scalar(f"SELECT COUNT(*) FROM (\n{spec.sql}\n) failing") or 0)
+        if failing:
+            cols, rows = wh.query(f"SELECT * FROM (\n{spec.sql}\n) failing ORDER BY 1 LIMIT {SAMPLES}")
+            samples = [_row(cols, row) for row in rows]
+        if spec.metrics_sql:
+            cols, rows = wh.query(spec.metrics_sql)
+            metrics.update(_row(cols, rows[0]) if rows else {})
+    except SparkifyError as exc:  # e.g. a user check naming a missing column: report it, run the rest
+        return _result(spec, "error", None, [], started, error=str(exc), metrics=metrics)
+    status: Status = "pass" if not failing else ("fail" if spec.severity == "error" else "warn")
+    return _result(spec, status, failing, samples, started, metrics=metrics)
+
+
+def _result(
+    spec: CheckSpec, status: Status, failing: int | None, samples: list[dict[str, Any]], started: float, **extra: Any
+) -> CheckResult:
+    return CheckResult(
+        spec.name,
+        spec.table,
+        spec.severity,
+        spec.description,
+        status,
+        failing,
+        samples,
+        spec.sql,
+        round(perf_counter() - started, 4),
+        **extra,
+    )
+
+
+def _row(columns: list[str], row: tuple[Any, ...]) -> dict[str, Any]:
+    return {c: _plain(v) for c, v in zip(columns, row, strict=True)}
+
+
+def _plain(value: Any) -> Any:
+    """JSON-ready values: timestamps as 'YYYY-MM-DD HH:MM:SS' (as `sparkify query` prints them)."""
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)

@@ -1,0 +1,119 @@
+"""--dry-run: the exact SQL `schema create`, `stage`, `load` or `check` would run, changing nothing.
+
+The real service runs against a DryRunWarehouse, so the script is the services' own SQL, not a
+re-telling of it. A warehouse whose dialect rehearses (DuckDB) runs the step on a scratch copy of
+itself (staging decides per file how to read it, so only a rehearsal knows its exact statements).
+One that plans (Redshift) is sent nothing: reads go to `reader` when the caller has a connection,
+else they see empty tables, and a load assumes the days' log files (every log file in the source
+without a date) are staged.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Literal
+
+from sparkify_cli.days import Days
+from sparkify_cli.errors import ConfigError
+from sparkify_cli.services.pipeline import schema
+from sparkify_cli.services.pipeline.request import RunRequest
+from sparkify_cli.settings import Settings
+from sparkify_cli.sources import LogLayout, open_source
+from sparkify_cli.warehouse import Warehouse, dialect_of
+from sparkify_cli.warehouse.base import Params
+from sparkify_cli.warehouse.dryrun import DryRunWarehouse, Result
+
+Step = Literal["schema", "stage", "load", "check"]
+STEPS: tuple[Step, ...] = ("schema", "stage", "load", "check")
+
+
+def dry_run_sql(
+    settings: Settings,
+    step: Step,
+    *,
+    days: Days | None = None,
+    drop: bool = False,
+    songs: bool | None = None,
+    strict: bool = False,
+    day: date | None = None,
+    checks_file: Path | None = None,
+    no_sign_request: bool = False,
+    reader: Warehouse | None = None,
+) -> str:
+    """The SQL script of one step on the configured warehouse; `reader` is an open connection used
+    for reads only (planning dialects)."""
+    if step not in STEPS:
+        raise ConfigError(f"--dry-run knows the steps {', '.join(STEPS)}, not {step!r}")
+    days = days or Days(None)
+    with dry_run_warehouse(settings, lock=step != "schema", reader=reader) as wh:
+        where = f"{settings.warehouse} (schema {settings.schema})"
+        wh.note(f"sparkify --dry-run: {_title(step, days, drop)} on {where}; nothing was changed.")
+        if wh.shadow is not None:
+            wh.note(f"Rehearsed on a scratch copy of {settings.duckdb_path}.")
+        wh.note("")
+        from sparkify_cli.services.pipeline.run import execute
+
+        if step == "schema":
+            schema.create(wh, drop=drop)
+        elif step != "check" and not schema.exists(wh):
+            schema.create(wh)  # as the real command does on first use
+        elif step == "stage":
+            # The same code path as the real command, ledger statements included.
+            request = RunRequest("stage", days, songs=songs, strict=strict, no_sign_request=no_sign_request)
+            execute(wh, settings, request, open_source(settings, no_sign_request=no_sign_request))
+        elif step == "load":
+            if wh.shadow is None and reader is None:
+                _assume_staged(wh, settings, days, no_sign_request)
+            execute(wh, settings, RunRequest("load", days), None)
+        else:
+            from sparkify_cli.services.checks.run import run_checks
+
+            run_checks(wh, settings, day=day, checks_file=checks_file)
+        return wh.script()
+
+
+@contextmanager
+def dry_run_warehouse(
+    settings: Settings, *, lock: bool = True, reader: Warehouse | None = None
+) -> Iterator[DryRunWarehouse]:
+    dialect = dialect_of(settings)
+    secrets = [os.environ.get("AWS_SECRET_ACCESS_KEY", ""), os.environ.get("AWS_SESSION_TOKEN", "")]
+    if settings.redshift_password is not None:
+        secrets.append(settings.redshift_password.get_secret_value())
+    if dialect.dry_run == "plan" or dialect.rehearsal is None:
+        opening = dialect.lock(settings.schema, schema.ALL_TABLES) if lock and dialect.lock else None
+        # nothing to close: a reader belongs to the caller
+        yield DryRunWarehouse(dialect, settings.schema, reader=reader, lock=opening, secrets=secrets)
+        return
+    with dialect.rehearsal(settings) as shadow:
+        yield DryRunWarehouse(dialect, settings.schema, shadow=shadow, secrets=secrets)
+
+
+def _title(step: str, days: Days, drop: bool) -> str:
+    if step == "schema":
+        return "schema create" + (" --drop" if drop else "")
+    return step if step == "check" else f"{step} {days.describe()}"
+
+
+def _assume_staged(wh: DryRunWarehouse, settings: Settings, days: Days, no_sign_request: bool) -> None:
+    """Without a connection, a load plans as if the days' log files were staged."""
+    if days.everything:
+        files = open_source(settings, no_sign_request=no_sign_request).log_files(None)[0]
+        keys = [f.key for f in files]
+    else:
+        layout = LogLayout(settings.log_key_template)
+        keys = [layout.key(d) for d in days.days or ()]
+    wh.note(f"Not connected: assuming {len(keys)} log file(s) of {settings.source} are staged.")
+    wh.note("")
+    rows = [(key,) for key in sorted(keys)]
+
+    def answer(statement: str, params: Params) -> Result | None:
+        if "staged_files" in statement and "'event'" in statement:
+            return ["source_file"], rows
+        return None
+
+    wh.answer = answer

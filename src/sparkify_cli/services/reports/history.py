@@ -1,0 +1,64 @@
+"""What has happened to the warehouse: recent runs, loaded days and gaps."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sparkify_cli.sources import LogLayout, Source
+from sparkify_cli.warehouse import Warehouse
+
+# A ledger row as a JSON-ready document (its counts are the ledger's own JSON).
+RunRow = dict[str, Any]
+
+
+def recent_runs(wh: Warehouse, limit: int) -> list[RunRow]:
+    columns, rows = wh.query(
+        f"SELECT run_id, command, days, started_at, finished_at, status, error, counts "
+        f"FROM {wh.schema}.runs ORDER BY started_at DESC LIMIT ?",
+        [limit],
+    )
+    runs = [dict(zip(columns, row, strict=True)) for row in rows]
+    for run in runs:
+        run["counts"] = json.loads(run["counts"]) if run["counts"] else {}
+    return runs
+
+
+@dataclass
+class Status:
+    loaded_days: list[str] = field(default_factory=list)
+    staged_not_loaded: list[str] = field(default_factory=list)
+    gaps: list[str] = field(default_factory=list)  # in the source, not loaded
+    source_checked: bool = False
+    last_success: datetime | None = None
+    running: list[str] = field(default_factory=list)  # runs without an end: in progress, or killed
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "loaded_days": self.loaded_days,
+            "staged_not_loaded": self.staged_not_loaded,
+            "gaps": self.gaps if self.source_checked else None,
+            "last_success": self.last_success.isoformat(sep=" ") if self.last_success else None,
+            "unfinished_runs": self.running,
+        }
+
+
+def status(wh: Warehouse, layout: LogLayout, source: Source | None) -> Status:
+    """Days by their log file's key (LogLayout); a file that names no day shows as its key."""
+    out = Status()
+    _, rows = wh.query(
+        f"SELECT source_file, loaded_at FROM {wh.schema}.staged_files WHERE kind = 'event' ORDER BY source_file"
+    )
+    out.loaded_days = sorted(layout.label(k) for k, loaded in rows if loaded is not None)
+    out.staged_not_loaded = sorted(layout.label(k) for k, loaded in rows if loaded is None)
+    if source is not None:
+        files, _ = source.log_files(None)
+        loaded = set(out.loaded_days)
+        out.gaps = sorted(d for d in (layout.label(f.key) for f in files) if d not in loaded)
+        out.source_checked = True
+    out.last_success = wh.scalar(f"SELECT max(finished_at) FROM {wh.schema}.runs WHERE status = 'ok'")
+    _, rows = wh.query(f"SELECT run_id FROM {wh.schema}.runs WHERE status = 'running' ORDER BY started_at")
+    out.running = [r[0] for r in rows]
+    return out

@@ -1,0 +1,30 @@
+"""Read-only looks into the warehouse: ad-hoc queries and the rejects table."""
+
+from __future__ import annotations
+
+from sparkify_cli.settings import Settings
+from sparkify_cli.warehouse import Warehouse, connect
+from sparkify_cli.warehouse.base import Row
+
+Result = tuple[list[str], list[Row]]
+
+
+def open_existing(settings: Settings) -> Warehouse:
+    """Open for reading; a missing warehouse (no DuckDB file) is an error, not a new empty one."""
+    return connect(settings, read_only=True, must_exist=True)
+
+
+def run_query(settings: Settings, sql: str) -> Result:
+    with open_existing(settings) as wh:
+        return wh.query(sql)
+
+
+def list_rejects(settings: Settings, limit: int) -> Result:
+    with open_existing(settings) as wh:
+        if not wh.table_exists("rejects"):
+            return ["source_file", "line_no", "col", "reason", "raw", "rejected_at"], []
+        return wh.query(
+            f"SELECT source_file, line_no, col, reason, raw, rejected_at FROM {wh.schema}.rejects "
+            "ORDER BY rejected_at DESC, source_file, line_no LIMIT ?",
+            [limit],
+        )

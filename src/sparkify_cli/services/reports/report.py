@@ -1,0 +1,271 @@
+"""`sparkify report`: what users listen to, read from the star schema by the SQL files in
+sql/report/ (written once for DuckDB and Redshift). Plain results; the CLI and report_html render them."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sparkify_cli.days import Days
+from sparkify_cli.errors import WarehouseError
+from sparkify_cli.services.pipeline.matching import REASONS, MatchRule, prepare, reasons
+from sparkify_cli.services.reports.inspect import open_existing
+from sparkify_cli.settings import Settings
+from sparkify_cli.warehouse import Warehouse
+
+WEEKDAYS = ("Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The report's days (UTC); both None means every play."""
+
+    first: date | None = None
+    last: date | None = None
+
+    @classmethod
+    def of(cls, days: Days) -> Scope:
+        return cls() if days.days is None else cls(days.days[0], days.days[-1])
+
+    def context(self) -> dict[str, Any]:
+        if self.first is None or self.last is None:
+            return {"start": None, "end": None}
+        return {"start": self.first.isoformat(), "end": (self.last + timedelta(days=1)).isoformat()}
+
+    def describe(self) -> str:
+        if self.first is None or self.last is None:
+            return "all days"
+        return self.first.isoformat() if self.first == self.last else f"{self.first} .. {self.last}"
+
+
+@dataclass
+class SongPlays:
+    song_id: str
+    title: str | None
+    artist: str | None
+    plays: int
+
+
+@dataclass
+class ArtistPlays:
+    artist_id: str
+    name: str | None
+    plays: int
+
+
+@dataclass
+class LevelShare:
+    level: str
+    plays: int
+    play_share: float  # of all plays
+    users: int  # by the level of each user's last play
+    user_share: float  # of all users with a play
+
+
+@dataclass
+class UserActivity:
+    user_id: str
+    first_name: str | None
+    last_name: str | None
+    level: str | None  # the user's current level
+    plays: int
+    sessions: int
+
+
+@dataclass
+class DayActivity:
+    day: date
+    plays: int
+    sessions: int  # sessions with a play that day
+    users: int
+
+
+@dataclass
+class Report:
+    scope: str
+    first_day: date | None
+    last_day: date | None
+    plays: int
+    matched: int
+    users: int
+    sessions: int
+    first_play: datetime | None
+    last_play: datetime | None
+    top_songs: list[SongPlays] = field(default_factory=list)
+    top_artists: list[ArtistPlays] = field(default_factory=list)
+    plays_by_hour: list[int] = field(default_factory=lambda: [0] * 24)  # index = hour (UTC)
+    plays_by_weekday: list[int] = field(default_factory=lambda: [0] * 7)  # index = weekday, Sunday = 0
+    levels: list[LevelShare] = field(default_factory=list)
+    top_users: list[UserActivity] = field(default_factory=list)
+    per_day: list[DayActivity] = field(default_factory=list)
+
+    @property
+    def match_rate(self) -> float:
+        return self.matched / self.plays if self.plays else 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["match_rate"] = self.match_rate
+        data["plays_by_hour"] = [{"hour": h, "plays": n} for h, n in enumerate(self.plays_by_hour)]
+        data["plays_by_weekday"] = [
+            {"weekday": d, "name": WEEKDAYS[d], "plays": n} for d, n in enumerate(self.plays_by_weekday)
+        ]
+        return _plain(data)  # type: ignore[no-any-return]
+
+
+def build(settings: Settings, days: Days, *, top: int = 10) -> Report:
+    """The report of the chosen days, read-only."""
+    with open_existing(settings) as wh:
+        _require_star(wh)
+        return collect(wh, Scope.of(days), top=top)
+
+
+def collect(wh: Warehouse, scope: Scope, *, top: int = 10) -> Report:
+    def rows(name: str) -> list[tuple[Any, ...]]:
+        return _rows(wh, name, scope, top=top)
+
+    plays, matched, users, sessions, first_play, last_play = rows("summary")[0]
+    report = Report(
+        scope.describe(),
+        scope.first,
+        scope.last,
+        int(plays),
+        int(matched),
+        int(users),
+        int(sessions),
+        first_play,
+        last_play,
+    )
+    report.top_songs = [SongPlays(s, t, a, int(n)) for s, t, a, n in rows("top_songs")]
+    report.top_artists = [ArtistPlays(a, name, int(n)) for a, name, n in rows("top_artists")]
+    for hour, n in rows("by_hour"):
+        report.plays_by_hour[int(hour)] = int(n)
+    for weekday, n in rows("by_weekday"):
+        report.plays_by_weekday[int(weekday)] = int(n)
+    level_rows = rows("levels")
+    all_users = sum(int(u) for _, _, u in level_rows)
+    report.levels = [
+        LevelShare(level, int(n), _share(int(n), report.plays), int(u), _share(int(u), all_users))
+        for level, n, u in level_rows
+    ]
+    report.top_users = [UserActivity(u, f, ln, lv, int(n), int(s)) for u, f, ln, lv, n, s in rows("top_users")]
+    report.per_day = _every_day([DayActivity(d, int(n), int(s), int(u)) for d, n, s, u in rows("per_day")], scope)
+    return report
+
+
+# --- `sparkify report matches` ------------------------------------------------------------------
+
+
+@dataclass
+class NearMatch:
+    """An unmatched play and the catalog song the normalized rule gives it."""
+
+    songplay_id: str
+    start_time: datetime
+    user_id: str
+    song: str
+    artist: str
+    length: float
+    song_repaired: str
+    artist_repaired: str
+    song_id: str
+    artist_id: str
+    title: str
+    artist_name: str
+    duration: float
+    reasons: list[str]
+
+
+@dataclass
+class MatchReport:
+    scope: str
+    plays: int
+    matched: int
+    tolerance: float
+    near: list[NearMatch]
+
+    @property
+    def match_rate(self) -> float:
+        return self.matched / self.plays if self.plays else 0.0
+
+    @property
+    def normalized_rate(self) -> float:
+        """The match rate SPARKIFY_MATCH=normalized would give these plays."""
+        return (self.matched + len(self.near)) / self.plays if self.plays else 0.0
+
+    def reason_counts(self) -> dict[str, int]:
+        return {r: sum(r in m.reasons for m in self.near) for r in REASONS}
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data.update(match_rate=self.match_rate, normalized_rate=self.normalized_rate, reasons=self.reason_counts())
+        return _plain(data)  # type: ignore[no-any-return]
+
+
+def build_matches(settings: Settings, days: Days) -> MatchReport:
+    """Match rate, and the unmatched plays that have a near candidate in the catalog (and why)."""
+    rule = MatchRule("normalized", settings.match_tolerance)
+    scope = Scope.of(days)
+    with open_existing(settings) as wh:
+        _require_star(wh)
+        plays, matched, *_ = _rows(wh, "summary", scope)[0]
+        context = prepare(wh, rule, batch_only=False)
+        near = [_near_match(row) for row in _rows(wh, "near_matches", scope, **context)]
+    return MatchReport(scope.describe(), int(plays), int(matched), rule.tolerance, near)
+
+
+def _near_match(row: tuple[Any, ...]) -> NearMatch:
+    # columns of sql/report/near_matches.sql, in order; reasons come from the texts
+    *fields, title, artist_name, duration = row
+    song, artist, length, song_fixed, artist_fixed = fields[3:8]
+    why = reasons((song, artist, length), (song_fixed, artist_fixed), (title, artist_name, duration))
+    return NearMatch(*fields, title, artist_name, duration, why)
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+
+def percent(share: float) -> str:
+    """Small shares keep two decimals, so 39 and 41 of 6,820 plays do not both read 0.6%."""
+    return f"{share * 100:.2f}%" if share < 0.1 else f"{share * 100:.1f}%"
+
+
+def _rows(wh: Warehouse, name: str, scope: Scope, **context: Any) -> list[tuple[Any, ...]]:
+    (statement,) = wh.render(f"report/{name}.sql", **scope.context(), **context)
+    return wh.query(statement)[1]
+
+
+def _require_star(wh: Warehouse) -> None:
+    if not wh.table_exists("songplays"):
+        raise WarehouseError("the warehouse has no songplays table yet", hint="run `sparkify run` first")
+
+
+def _share(part: int, whole: int) -> float:
+    return part / whole if whole else 0.0
+
+
+def _every_day(found: list[DayActivity], scope: Scope) -> list[DayActivity]:
+    """Days without plays count too (a line chart must not skip them)."""
+    if not found and scope.first is None:
+        return []
+    first = scope.first or found[0].day
+    last = scope.last or found[-1].day
+    by_day = {d.day: d for d in found}
+    return [
+        by_day.get(first + timedelta(days=i), DayActivity(first + timedelta(days=i), 0, 0, 0))
+        for i in range((last - first).days + 1)
+    ]
+
+
+def _plain(value: Any) -> Any:
+    """JSON-ready: dates as ISO text, everything else as is."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    return value

@@ -1,0 +1,149 @@
+"""S3 for warehouses that read local files: copy the objects a run needs into a local cache.
+
+DuckDB then reads the cache like any local folder (its httpfs extension is not assumed). Objects
+whose ETag and size match the last sync are not fetched again; downloads run in parallel and land
+under a temporary name first, so an interrupted sync never leaves a half-written file behind.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sparkify_cli import aws
+from sparkify_cli.progress import OnProgress, Progress, silent
+from sparkify_cli.sources.base import SourceFile
+
+if TYPE_CHECKING:
+    from sparkify_cli.sources.plan import FilePlan
+    from sparkify_cli.sources.s3 import S3Source
+
+INDEX = ".sparkify-sync.json"  # key -> {"etag", "size"} of what the cache holds
+WORKERS = 8
+
+
+@dataclass
+class SyncResult:
+    root: Path
+    listed: int = 0
+    downloaded: int = 0
+    skipped: int = 0  # unchanged since the last sync
+    removed: int = 0  # gone from the bucket, so gone from the cache
+    bytes_downloaded: int = 0
+
+
+def fetch(source: S3Source, plan: FilePlan, *, everything: bool, on_progress: OnProgress = silent) -> SyncResult:
+    """Download what `plan` reads into the cache (unchanged objects are kept), and drop from the
+    cache what the bucket no longer has: the catalog when it is synced, all logs on a full run,
+    and the days asked for that have no file."""
+    stale_scopes = (["song_data/"] if plan.songs else []) + (["log_data/"] if everything else [])
+    stale_keys = {source.layout.key(day) for day in plan.missing_days}
+    return sync(
+        source, plan.songs + plan.logs, stale_scopes=stale_scopes, stale_keys=stale_keys, on_progress=on_progress
+    )
+
+
+def sync(
+    source: S3Source,
+    files: list[SourceFile],
+    *,
+    stale_scopes: Iterable[str] = (),
+    stale_keys: Iterable[str] = (),
+    workers: int = WORKERS,
+    on_progress: OnProgress = silent,
+) -> SyncResult:
+    """Make source.cache_root hold exactly `files` (within the stale scopes) as the bucket has them."""
+    root = source.cache_root
+    root.mkdir(parents=True, exist_ok=True)
+    index = _read_index(root)
+    result = SyncResult(root, listed=len(files))
+    todo = [f for f in files if not _fresh(f, index)]
+    result.skipped = len(files) - len(todo)
+    result.removed = _remove_stale(root, index, {f.key for f in files}, tuple(stale_scopes), set(stale_keys))
+    on_progress(Progress("download", 0, len(todo)))
+    failed: BaseException | None = None
+    try:
+        with ThreadPoolExecutor(max_workers=max(1, min(workers, len(todo)))) as pool:
+            futures = {pool.submit(_download, source, f): f for f in todo}
+            for done, future in enumerate(as_completed(futures), start=1):
+                f = futures[future]
+                error = future.exception()
+                if error is not None:
+                    failed = failed or error  # the others still finish and count
+                    continue
+                index[f.key] = {"etag": f.modified, "size": f.size}  # as_completed yields in this thread
+                result.downloaded += 1
+                result.bytes_downloaded += f.size
+                on_progress(Progress("download", done, len(todo)))
+    finally:
+        _write_index(root, index)  # what did arrive is not fetched again
+    if failed is not None:
+        if isinstance(failed, aws.AwsCallError) and failed.code in ("403", "AccessDenied"):
+            failed.hint = failed.hint or source.access_hint
+        raise failed
+    return result
+
+
+def _fresh(f: SourceFile, index: dict[str, dict[str, object]]) -> bool:
+    known = index.get(f.key)
+    return (
+        known is not None
+        and known.get("etag") == f.modified
+        and known.get("size") == f.size
+        and f.path.is_file()
+        and f.path.stat().st_size == f.size
+    )
+
+
+def _download(source: S3Source, f: SourceFile) -> None:
+    f.path.parent.mkdir(parents=True, exist_ok=True)
+    fd, part = tempfile.mkstemp(prefix=f".{f.path.name}.", suffix=".part", dir=f.path.parent)
+    os.close(fd)
+    try:
+        aws.download_file(source.s3, source.location.bucket, source.location.key(f.key), part)
+        os.replace(part, f.path)
+    finally:
+        if os.path.exists(part):
+            os.unlink(part)
+
+
+def _remove_stale(
+    root: Path, index: dict[str, dict[str, object]], keep: set[str], scopes: tuple[str, ...], keys: set[str]
+) -> int:
+    removed = 0
+    for scope in scopes:
+        base = root / scope
+        if not base.is_dir():
+            continue
+        for path in sorted(base.rglob("*")):
+            key = path.relative_to(root).as_posix()
+            if path.is_file() and key not in keep:
+                keys.add(key)
+    for key in keys - keep:
+        index.pop(key, None)
+        path = root / key
+        if path.is_file():
+            path.unlink()
+            removed += 1
+    return removed
+
+
+def _read_index(root: Path) -> dict[str, dict[str, object]]:
+    try:
+        data = json.loads((root / INDEX).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}  # no index (or a damaged one): every file counts as changed
+    return data if isinstance(data, dict) else {}
+
+
+def _write_index(root: Path, index: dict[str, dict[str, object]]) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=INDEX, dir=root)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        json.dump(index, out, sort_keys=True)
+    os.replace(tmp, root / INDEX)

@@ -1,0 +1,214 @@
+"""Staging on DuckDB: source files -> typed staging tables, every bad line recorded in `rejects`.
+
+`prepare` reads and validates files into a temp table (the warehouse's own tables do not change),
+`apply` replaces the staged rows inside the caller's transaction, so a day is all-or-nothing.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sparkify_cli.errors import RejectedDataError, UndecodableInput
+from sparkify_cli.sources import SourceFile
+from sparkify_cli.sources.formats import MAX_LINE_BYTES, SourceFormat
+from sparkify_cli.warehouse.base import Batch, Warehouse
+from sparkify_cli.warehouse.duckdb import read_lines
+
+# DuckDB pays a fixed cost per file it opens (about 1 ms): past this many, Python concatenates them.
+COMBINE_ABOVE = 256
+_RAW_LINES = "CREATE OR REPLACE TEMP TABLE raw_lines (path VARCHAR, line_no BIGINT, raw VARCHAR, pre_reason VARCHAR)"
+
+
+@dataclass
+class DuckDBBatch(Batch):
+    """Validated lines waiting in temp table checked_<kind>s."""
+
+    prefix: int = 0  # substr(path, prefix) is the file's key (substr is 1-based)
+
+    @property
+    def checked(self) -> str:
+        return f"checked_{self.kind}s"
+
+
+def _own(batch: Batch) -> DuckDBBatch:
+    if not isinstance(batch, DuckDBBatch):
+        raise TypeError(f"DuckDB staging cannot apply a {type(batch).__name__}")
+    return batch
+
+
+class DuckDBStager:
+    def __init__(self, wh: Warehouse) -> None:
+        self.wh = wh
+
+    def prepare(self, files: list[SourceFile], fmt: SourceFormat, *, max_errors: int) -> DuckDBBatch:
+        """Read and validate files into temp table checked_<kind>s; the warehouse itself is unchanged.
+        (max_errors is decided by check_rejects: every line is validated either way.)"""
+        wh = self.wh
+        checked = f"checked_{fmt.kind}s"
+        self._read_lines(files, fmt)
+        wh.run_template(
+            "stage/duckdb/check.sql", fmt=fmt, fields=fmt.fields, checked=checked, max_line_bytes=MAX_LINE_BYTES
+        )
+        self._explain_invalid_json(checked)
+        _, rows = wh.query(
+            f"SELECT count(*) FILTER (WHERE reason IS NULL), count(*) FILTER (WHERE reason IS NOT NULL) FROM {checked}"
+        )
+        first = files[0]
+        prefix = len(str(first.path)) - len(first.key) + 1
+        return DuckDBBatch(fmt, files, int(rows[0][0]), int(rows[0][1]), prefix=prefix)
+
+    def check_rejects(self, batches: Sequence[Batch], max_errors: int) -> None:
+        wh = self.wh
+        rejected = sum(b.rejected for b in batches)
+        if rejected <= max_errors:
+            return
+        with wh.transaction():
+            for batch in batches:
+                self._fill_batch(batch.files)
+                self._replace_rejects(_own(batch))
+        first = _own(next(b for b in batches if b.rejected))
+        path, line_no, reason = wh.query(
+            f"SELECT path, line_no, reason FROM {first.checked} WHERE reason IS NOT NULL ORDER BY path, line_no LIMIT 1"
+        )[1][0]
+        raise RejectedDataError(
+            f"{path}:{line_no}: {reason} ({rejected} rejected line(s), --max-errors {max_errors})",
+            hint="see `sparkify rejects`; fix the source or raise --max-errors",
+        )
+
+    def apply(self, batch: Batch) -> None:
+        """A catalog is replaced whole, so files removed from song_data go too; logs file by file."""
+        wh, own = self.wh, _own(batch)
+        self._fill_batch(own.files)
+        in_batch = f"source_file IN (SELECT source_file FROM {wh.schema}.load_batch)"
+        whole = own.fmt.replaced_whole
+        self._replace_rejects(own)
+        wh.execute(f"DELETE FROM {wh.schema}.{own.table}" + ("" if whole else f" WHERE {in_batch}"))
+        wh.execute(
+            f"DELETE FROM {wh.schema}.staged_files WHERE kind = ?" + ("" if whole else f" AND {in_batch}"),
+            [own.kind],
+        )
+        wh.run_template(
+            "stage/duckdb/insert.sql", [own.prefix], table=own.table, fields=own.fields, checked=own.checked
+        )
+        self._record_files(own)
+
+    # --- reading -------------------------------------------------------------------------------
+    def _read_lines(self, files: list[SourceFile], fmt: SourceFormat) -> None:
+        """raw_lines(path, line_no, raw, pre_reason): DuckDB reads the batch in one go; files it cannot
+        decode, and song files that are not one object per line, go through read_lines."""
+        wh = self.wh
+        paths = [str(f.path) for f in files]
+        careful: list[str] = []
+        if not fmt.one_object_per_line and len(files) > COMBINE_ABOVE and wh.may_use_temp_files:
+            careful = self._read_combined([f.path for f in files])
+        else:
+            try:
+                wh.run_template("stage/duckdb/raw_lines.sql", [paths], append=False)
+            except UndecodableInput:  # one of them: find which, file by file
+                wh.execute(_RAW_LINES)
+                for path in paths:
+                    try:
+                        wh.run_template("stage/duckdb/raw_lines.sql", [[path]], append=True)
+                    except UndecodableInput:
+                        careful.append(path)
+        if not fmt.one_object_per_line:
+            # A file with a line that is not valid JSON may be pretty-printed or hold several objects.
+            _, rows = wh.query("SELECT DISTINCT path FROM raw_lines WHERE trim(raw) <> '' AND NOT json_valid(raw)")
+            careful += [r[0] for r in rows]
+        if not careful:
+            return
+        wh.execute("DELETE FROM raw_lines WHERE path IN (SELECT unnest(?))", [careful])
+        reader = read_lines.event_lines if fmt.one_object_per_line else read_lines.song_objects
+        rows_out = []
+        for path in careful:
+            rows_out += [(p, n, raw, reason) for p, n, raw, reason, _col in reader(Path(path))]
+        wh.insert_rows("raw_lines", ["path", "line_no", "raw", "pre_reason"], rows_out)
+
+    def _read_combined(self, paths: list[Path]) -> list[str]:
+        """Song catalogs are many tiny files: read them in Python into a few files for DuckDB."""
+        wh = self.wh
+        with tempfile.TemporaryDirectory(prefix="sparkify-") as tmp:
+            starts, careful = read_lines.concatenate(paths, Path(tmp))
+            parts = sorted({part for _, part, _ in starts})
+            wh.execute("CREATE OR REPLACE TEMP TABLE file_starts (path VARCHAR, part VARCHAR, start BIGINT)")
+            wh.insert_rows("file_starts", ["path", "part", "start"], starts)
+            if parts:
+                wh.run_template("stage/duckdb/combined_lines.sql", [parts])
+            else:
+                wh.execute(_RAW_LINES)
+        return careful
+
+    def _explain_invalid_json(self, checked: str) -> None:
+        wh = self.wh
+        _, rows = wh.query(
+            f"SELECT path, line_no, raw FROM {checked} WHERE reason = 'invalid JSON' ORDER BY path, line_no LIMIT 1000"
+        )
+        if not rows:
+            return
+        updates = [(*read_lines.explain_invalid(raw), path, line_no) for path, line_no, raw in rows]
+        wh.execute("CREATE OR REPLACE TEMP TABLE explained (reason VARCHAR, col INTEGER, path VARCHAR, line_no BIGINT)")
+        wh.insert_rows("explained", ["reason", "col", "path", "line_no"], updates)
+        wh.execute(
+            f"UPDATE {checked} c SET reason = x.reason, col = x.col FROM explained x "
+            "WHERE c.path = x.path AND c.line_no = x.line_no"
+        )
+
+    # --- writing -------------------------------------------------------------------------------
+    def _replace_rejects(self, batch: DuckDBBatch) -> None:
+        wh = self.wh
+        wh.execute(
+            f"DELETE FROM {wh.schema}.rejects WHERE source_file IN (SELECT source_file FROM {wh.schema}.load_batch)"
+        )
+        wh.run_template("stage/duckdb/rejects.sql", [batch.prefix], checked=batch.checked)
+
+    def _fill_batch(self, files: list[SourceFile]) -> None:
+        wh = self.wh
+        wh.execute(f"DELETE FROM {wh.schema}.load_batch")
+        wh.insert_rows(f"{wh.schema}.load_batch", ["source_file"], [(f.key,) for f in files])
+
+    def _record_files(self, batch: DuckDBBatch) -> None:
+        wh = self.wh
+        _, counted = wh.query(
+            "SELECT substr(path, ?), count(*) FILTER (WHERE reason IS NULL), "
+            f"count(*) FILTER (WHERE reason IS NOT NULL) FROM {batch.checked} GROUP BY 1",
+            [batch.prefix],
+        )
+        counts = {r[0]: r[1:] for r in counted}
+        plays: dict[str, int] = {}
+        if batch.kind == "event":
+            # Distinct NextSong events per file: what the load must turn into songplays (reconciliation).
+            plays = dict(
+                wh.query(
+                    f"SELECT source_file, count(DISTINCT (user_id, session_id, item_in_session, ts)) "
+                    f"FROM {wh.schema}.staging_events WHERE page = 'NextSong' "
+                    f"AND source_file IN (SELECT source_file FROM {wh.schema}.load_batch) GROUP BY 1"
+                )[1]
+            )
+        now = datetime.now(UTC).replace(tzinfo=None)
+        rows = [
+            (
+                f.key,
+                batch.kind,
+                f.size,
+                f.modified,
+                *counts.get(f.key, (0, 0)),
+                plays.get(f.key, 0) if batch.kind == "event" else None,
+                now,
+            )
+            for f in batch.files
+        ]
+        columns = [
+            "source_file",
+            "kind",
+            "size_bytes",
+            "modified",
+            "rows_staged",
+            "rows_rejected",
+            "next_song_rows",
+            "staged_at",
+        ]
+        wh.insert_rows(f"{wh.schema}.staged_files", columns, rows)

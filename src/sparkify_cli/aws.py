@@ -18,6 +18,7 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, NoRegionError
 from botocore.loaders import Loader, create_loader
 
+from sparkify_cli.documents import JSON, Document
 from sparkify_cli.errors import AwsError, ConfigError
 
 if TYPE_CHECKING:
@@ -26,7 +27,6 @@ if TYPE_CHECKING:
 # The real boundaries with boto3: its clients are built at run time from service models (no static
 # types), and every answer is a JSON-like document.
 Client = Any
-Document = dict[str, Any]
 
 # Short connect timeout and standard retries: a wrong endpoint fails in seconds, throttling is retried.
 _CONFIG = Config(connect_timeout=5, read_timeout=60, retries={"mode": "standard", "max_attempts": 5})
@@ -86,7 +86,7 @@ def _session(profile: str | None, region_name: str | None, _env: tuple[tuple[str
 
 @functools.lru_cache(maxsize=32)
 def _client(profile: str | None, region_name: str, name: str, env: tuple[tuple[str, str], ...]) -> Client:
-    return _session(profile, region_name, env).client(name, config=_CONFIG)  # type: ignore[call-overload]
+    return _session(profile, region_name, env).client(name, config=_CONFIG)
 
 
 def session(settings: Settings) -> boto3.Session:
@@ -128,7 +128,7 @@ def partition(settings: Settings) -> str:
         return "aws"
 
 
-def call(aws_client: Client, operation: str, **params: Any) -> Document:
+def call(aws_client: Client, operation: str, **params: JSON) -> Document:
     """Run one boto3 operation; any failure becomes an AwsCallError with a one-line message."""
     service = aws_client.meta.service_model.service_name
     try:

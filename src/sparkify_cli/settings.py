@@ -9,11 +9,12 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from sparkify_cli.documents import JSON
 from sparkify_cli.errors import ConfigError
 
 ENV_PREFIX = "SPARKIFY_"
@@ -110,7 +111,7 @@ class Settings(BaseSettings):
         return v
 
     @property
-    def schema(self) -> str:  # noqa: D401 - the name everyone uses
+    def schema(self) -> str:  # type: ignore[override]  # shadows pydantic's deprecated BaseModel.schema()
         return self.db_schema
 
 
@@ -120,7 +121,7 @@ def env_name(field: str) -> str:
     return alias if isinstance(alias, str) else ENV_PREFIX + field.upper()
 
 
-def load_settings(env_file: Path | None = None, **overrides: Any) -> Settings:
+def load_settings(env_file: Path | None = None, **overrides: JSON) -> Settings:
     """Build settings, turning validation errors into one-line ConfigErrors."""
     overrides = {k: v for k, v in overrides.items() if v is not None}
     try:

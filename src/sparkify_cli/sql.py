@@ -12,9 +12,10 @@ from collections.abc import Sequence
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from sparkify_cli.documents import TemplateValue
 
 # A statement ends with ';' at the end of a line; templates keep ';' out of string literals.
 _STATEMENT_END = re.compile(r";[ \t]*(?:\r?\n|$)")
@@ -48,7 +49,7 @@ class Macros:
         # Each file is its own module, given `m` itself, so a default macro can call an override.
         self._modules = [_env().get_template(f"macros/{name}.sql").make_module({"m": self}) for name in self.chain]
 
-    def __getattr__(self, name: str) -> Any:
+    def __getattr__(self, name: str) -> TemplateValue:
         if name.startswith("_"):
             raise AttributeError(name)
         for module in self._modules:
@@ -71,7 +72,7 @@ def macros(chain: tuple[str, ...]) -> Macros:
     return Macros(chain)
 
 
-def render(template: str, chain: Sequence[str], **context: Any) -> str:
+def render(template: str, chain: Sequence[str], **context: TemplateValue) -> str:
     """Render sql/<template> with the macros of `chain` (most specific dialect first) as `m`."""
     m = macros(tuple(chain))
     return _env().get_template(template).render(m=m, **context)
@@ -87,5 +88,5 @@ def statements(sql: str) -> list[str]:
     return out
 
 
-def render_statements(template: str, chain: Sequence[str], **context: Any) -> list[str]:
+def render_statements(template: str, chain: Sequence[str], **context: TemplateValue) -> list[str]:
     return statements(render(template, chain, **context))

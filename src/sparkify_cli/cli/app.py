@@ -16,9 +16,13 @@ from typer.exceptions import Abort, Exit, TyperException
 from sparkify_cli import __version__
 from sparkify_cli import errors as codes
 from sparkify_cli.cli import console
+from sparkify_cli.documents import JSON
 from sparkify_cli.errors import ConfigError, SparkifyError
 
 if TYPE_CHECKING:
+    # typer.Context subclasses the click Context Typer vendors; Group.invoke is typed with that one.
+    from typer._click.core import Context as ClickContext
+
     from sparkify_cli.settings import Settings
 
 
@@ -31,7 +35,7 @@ class State:
 class SparkifyGroup(TyperGroup):
     """Maps every SparkifyError to a one-line message and its documented exit code."""
 
-    def invoke(self, ctx: typer.Context) -> Any:
+    def invoke(self, ctx: ClickContext) -> Any:
         try:
             return super().invoke(ctx)
         except (Exit, Abort, TyperException):  # --help, usage errors: Typer reports those itself
@@ -47,7 +51,7 @@ class SparkifyGroup(TyperGroup):
             ctx.exit(codes.WAREHOUSE)
 
 
-def _report(ctx: typer.Context, exc: BaseException) -> None:
+def _report(ctx: ClickContext, exc: BaseException) -> None:
     state = ctx.find_object(State)
     if state is not None and state.debug:
         console.err().print(console.escape("".join(traceback.format_exception(exc))))
@@ -100,7 +104,7 @@ def state(ctx: typer.Context) -> State:
     return found if found is not None else State()
 
 
-def settings(ctx: typer.Context, **overrides: Any) -> Settings:
+def settings(ctx: typer.Context, **overrides: JSON) -> Settings:
     """Settings for this invocation: command-line overrides win over env and .env. The warehouse
     name is checked against the registry here, before any command does work."""
     from sparkify_cli.settings import load_settings

@@ -62,7 +62,8 @@ def check(
     from sparkify_cli.days import parse_day
     from sparkify_cli.errors import ChecksFailed
     from sparkify_cli.services.checks.junit import write_junit
-    from sparkify_cli.services.checks.run import open_warehouse, run_checks, user_checks
+    from sparkify_cli.services.checks.run import check as run_checks
+    from sparkify_cli.services.checks.run import user_checks
 
     s = settings(ctx, warehouse=warehouse)
     day = parse_day(date) if date else None
@@ -73,8 +74,7 @@ def check(
         script = dry_run_sql(s, "check", day=day, checks_file=checks)
         typer.echo(script, nl=not script.endswith("\n"))
         return
-    with open_warehouse(s) as wh:
-        report = run_checks(wh, s, day=day, checks_file=checks)
+    report = run_checks(s, day=day, checks_file=checks)
     if junit is not None:
         write_junit(report, junit)
     if fmt is opt.Output.json:

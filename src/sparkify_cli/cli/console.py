@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from sparkify_cli.progress import OnProgress, Progress
+    from sparkify_cli.progress import OnProgress
+    from sparkify_cli.progress import Progress as Step
 
 
 def _console(stderr: bool) -> Console:
@@ -60,9 +61,9 @@ def progress_bar() -> Iterator[OnProgress]:
 
         yield silent
         return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
-    tasks: dict[str, int] = {}
+    tasks: dict[str, TaskID] = {}
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -72,7 +73,7 @@ def progress_bar() -> Iterator[OnProgress]:
         transient=False,
     ) as bar:
 
-        def report(p: Progress) -> None:
+        def report(p: Step) -> None:
             if p.task not in tasks:
                 tasks[p.task] = bar.add_task(p.task, total=p.total)
             bar.update(tasks[p.task], completed=p.done, total=p.total)

@@ -26,7 +26,7 @@ def demo(
 
     Example: sparkify demo --events 50000
     """
-    from sparkify_cli.cli.pipeline import _run
+    from sparkify_cli.cli.pipeline import run_request
     from sparkify_cli.services.generate import generate
 
     directory.mkdir(parents=True, exist_ok=True)
@@ -36,7 +36,7 @@ def demo(
     console.info(f"generated {made.events:,} events over {made.log_files} days and {made.songs:,} songs in {data}")
     warehouse_file = (directory / "sparkify.duckdb").resolve()
     s = settings(ctx, warehouse="duckdb", source=str(data), duckdb_path=warehouse_file)
-    _run(s, "run", None, None, None, songs=True)
+    run_request(s, "run", None, None, None, songs=True)
     from sparkify_cli.cli.report import print_report
     from sparkify_cli.days import Days
     from sparkify_cli.services.reports.report import build

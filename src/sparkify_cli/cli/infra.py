@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -138,7 +138,7 @@ def status(
 
     c = found.cluster
     cost = "unknown node type" if found.hourly_usd is None else f"~${found.hourly_usd:.2f}/hour (on-demand list price)"
-    rows: list[tuple[str, Any]] = [
+    rows: list[tuple[str, object]] = [
         ("region", found.region),
         ("cluster", "absent" if c is None else f"{c.identifier}: {c.status}"),
         ("endpoint", "" if c is None or not c.endpoint else f"{c.endpoint}:{c.port}"),

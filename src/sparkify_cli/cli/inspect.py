@@ -97,7 +97,7 @@ def status(
 
     from sparkify_cli.cli import console
     from sparkify_cli.errors import SourceError
-    from sparkify_cli.services.reports.history import status as warehouse_status
+    from sparkify_cli.services.reports.history import warehouse_status
     from sparkify_cli.services.reports.inspect import open_existing
     from sparkify_cli.sources import LogLayout, Source, is_s3, open_source
 

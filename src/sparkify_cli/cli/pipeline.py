@@ -36,15 +36,12 @@ def schema_create(
     Example: sparkify schema create --warehouse redshift --dry-run > schema.sql
     """
     from sparkify_cli.services.pipeline import schema
-    from sparkify_cli.warehouse import connect, dialect_of
 
     s = settings(ctx, warehouse=warehouse)
     if dry_run:
         _print_sql(s, "schema", drop=drop)
         return
-    with connect(s) as wh:
-        schema.create(wh, drop=drop)
-    console.info(f"schema {s.schema} ready on {dialect_of(s).where(s)}")
+    console.info(f"schema {s.schema} ready on {schema.setup(s, drop=drop)}")
 
 
 def stage(
@@ -73,7 +70,7 @@ def stage(
     if dry_run:
         _print_sql(s, "stage", date, start, end, songs=songs, strict=strict, no_sign_request=no_sign_request)
         return
-    _run(s, "stage", date, start, end, fmt, songs=songs, strict=strict, no_sign_request=no_sign_request)
+    run_request(s, "stage", date, start, end, fmt, songs=songs, strict=strict, no_sign_request=no_sign_request)
 
 
 def load(
@@ -96,7 +93,7 @@ def load(
     if dry_run:
         _print_sql(s, "load", date, start, end)
         return
-    _run(s, "load", date, start, end, fmt)
+    run_request(s, "load", date, start, end, fmt)
 
 
 def run(
@@ -121,10 +118,10 @@ def run(
     Example (cron): sparkify run --date yesterday
     """
     s = settings(ctx, source=source, warehouse=warehouse, max_errors=max_errors)
-    _run(s, "run", date, start, end, fmt, songs=songs, strict=strict, no_sign_request=no_sign_request)
+    run_request(s, "run", date, start, end, fmt, songs=songs, strict=strict, no_sign_request=no_sign_request)
 
 
-def _run(
+def run_request(
     s: Settings,
     command: Command,
     date: str | None,

@@ -7,12 +7,13 @@ import io
 import json
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
 
 from sparkify_cli.cli.options import Rows
+from sparkify_cli.documents import JSON
+from sparkify_cli.warehouse.base import Row, Value
 
 
-def _plain(value: Any) -> Any:
+def _plain(value: Value) -> JSON:
     if isinstance(value, datetime | date):
         return value.isoformat(sep=" ") if isinstance(value, datetime) else value.isoformat()
     if isinstance(value, Decimal):
@@ -20,13 +21,13 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def to_json(columns: list[str], rows: list[tuple[Any, ...]]) -> str:
+def to_json(columns: list[str], rows: list[Row]) -> str:
     return json.dumps(
         [{c: _plain(v) for c, v in zip(columns, row, strict=True)} for row in rows], indent=2, ensure_ascii=False
     )
 
 
-def to_csv(columns: list[str], rows: list[tuple[Any, ...]]) -> str:
+def to_csv(columns: list[str], rows: list[Row]) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(columns)
@@ -34,7 +35,7 @@ def to_csv(columns: list[str], rows: list[tuple[Any, ...]]) -> str:
     return buf.getvalue()
 
 
-def print_result(columns: list[str], rows: list[tuple[Any, ...]], fmt: Rows) -> None:
+def print_result(columns: list[str], rows: list[Row], fmt: Rows) -> None:
     import typer
 
     from sparkify_cli.cli import console

@@ -41,14 +41,15 @@ class Remote(Protocol):
 class Source(Protocol):
     """A local folder or an S3 prefix holding song_data/ and log_data/."""
 
-    layout: LogLayout
+    @property
+    def layout(self) -> LogLayout: ...
 
     @property
     def remote(self) -> Remote | None:
         """The object store the files are in, for warehouses that read it themselves; None for a folder."""
         ...
 
-    def where(self, relative: str) -> str:
+    def where(self, relative: str = "") -> str:
         """The full name of a key or sub-folder, for messages: a path, or an s3:// URI."""
         ...
 

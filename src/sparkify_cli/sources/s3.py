@@ -14,6 +14,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from sparkify_cli import aws
+from sparkify_cli.documents import Document
 from sparkify_cli.errors import SourceError
 from sparkify_cli.sources.base import SourceFile
 from sparkify_cli.sources.layout import LogLayout
@@ -106,7 +107,7 @@ class S3Source:
 
         return sync.fetch(self, plan, everything=everything, on_progress=on_progress)
 
-    def list(self, sub: str) -> list[SourceFile]:
+    def listed(self, sub: str) -> list[SourceFile]:
         """The JSON objects under <prefix>/<sub>/, sorted by key."""
         base = self.location.key(sub.strip("/") + "/")
         objects = self._list(base)
@@ -118,13 +119,13 @@ class S3Source:
         return sorted(found, key=lambda f: f.key)
 
     def song_files(self) -> list[SourceFile]:
-        return self.list("song_data")
+        return self.listed("song_data")
 
     def log_files(self, days: tuple[date, ...] | None) -> tuple[list[SourceFile], list[date]]:
         """The log files of the given days (all files when None), and the days that have none.
         One listing per folder the days' keys live in, not one request per day."""
         if days is None:
-            return self.list("log_data"), []
+            return self.listed("log_data"), []
         wanted = {day: self.layout.key(day) for day in days}
         folders = sorted({str(PurePosixPath(key).parent) for key in wanted.values()})
         listed: dict[str, SourceFile] = {}
@@ -160,7 +161,7 @@ class S3Source:
         safe_relative_key(relative)
         return SourceFile(relative, self.cache_root / relative, int(size), str(etag).strip('"'))
 
-    def _list(self, prefix: str) -> list[aws.Document]:
+    def _list(self, prefix: str) -> list[Document]:
         try:
             return aws.list_objects(self.s3, self.location.bucket, prefix)
         except aws.AwsCallError as exc:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from sparkify_cli import sql
+from sparkify_cli.documents import TemplateValue
 
 if TYPE_CHECKING:
     from sparkify_cli.settings import Settings
@@ -153,10 +154,10 @@ class Warehouse(ABC):
         _, rows = self.query(statement, params)
         return rows[0][0] if rows else None
 
-    def render(self, template: str, **context: Any) -> list[str]:
+    def render(self, template: str, **context: TemplateValue) -> list[str]:
         return sql.render_statements(template, self.dialect.macros, schema=self.schema, **context)
 
-    def run_template(self, template: str, params: Params = None, **context: Any) -> None:
+    def run_template(self, template: str, params: Params = None, **context: TemplateValue) -> None:
         for statement in self.render(template, **context):
             self.execute(statement, params if "?" in statement else None)
 

@@ -16,10 +16,10 @@ import re
 import tomllib
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
 
 from jinja2 import Environment, StrictUndefined, TemplateError
 
+from sparkify_cli.documents import JSON, Document
 from sparkify_cli.errors import ConfigError
 from sparkify_cli.services.checks.specs import CheckSpec
 
@@ -51,7 +51,7 @@ def load_checks(path: Path, *, schema: str, dialect: str, day: date | None = Non
     return [_entry(path, name, entry, context) for name, entry in checks.items()]
 
 
-def _read(path: Path) -> dict[str, Any]:
+def _read(path: Path) -> Document:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -66,7 +66,7 @@ def _read(path: Path) -> dict[str, Any]:
         raise ConfigError(f"checks file {path} is not valid TOML: {exc}") from None
 
 
-def _entry(path: Path, name: str, entry: Any, context: dict[str, Any]) -> CheckSpec:
+def _entry(path: Path, name: str, entry: JSON, context: Document) -> CheckSpec:
     where = f"checks file {path}, check {name!r}"
     if not NAME.match(name):
         raise ConfigError(f"{where}: a name may hold only letters, digits, _ . and - (max 100)")

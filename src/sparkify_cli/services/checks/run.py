@@ -7,14 +7,16 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from time import perf_counter
-from typing import Any, Literal
+from typing import Literal
 
+from sparkify_cli.documents import JSON, Document
 from sparkify_cli.errors import ConfigError, SparkifyError, WarehouseError
 from sparkify_cli.progress import OnProgress, Progress, silent
 from sparkify_cli.services.checks.config import load_checks
 from sparkify_cli.services.checks.specs import REQUIRED_TABLES, CheckSpec, Severity, builtin_checks
 from sparkify_cli.settings import Settings
 from sparkify_cli.warehouse import Warehouse, connect
+from sparkify_cli.warehouse.base import Row, Value
 
 Status = Literal["pass", "warn", "fail", "error"]
 SAMPLES = 5  # failing rows shown per check
@@ -30,13 +32,13 @@ class CheckResult:
     description: str
     status: Status
     failing_rows: int | None  # None when the check could not run
-    samples: list[dict[str, Any]]
+    samples: list[Document]
     sql: str
     duration_s: float
     error: str | None = None
-    metrics: dict[str, Any] = field(default_factory=dict)
+    metrics: Document = field(default_factory=dict)
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> Document:
         return {
             "name": self.name,
             "table": self.table,
@@ -78,7 +80,7 @@ class CheckReport:
     def ordered(self) -> list[CheckResult]:
         return sorted(self.results, key=lambda r: STATUS_ORDER[r.status])
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> Document:
         return {
             "ok": self.ok,
             "warehouse": self.warehouse,
@@ -93,6 +95,15 @@ class CheckReport:
 def open_warehouse(settings: Settings) -> Warehouse:
     """The warehouse, read-only: `check` never creates or changes anything."""
     return connect(settings, read_only=True, must_exist=True)
+
+
+def check(
+    settings: Settings, *, day: date | None = None, checks_file: Path | None = None, on_progress: OnProgress = silent
+) -> CheckReport:
+    """`sparkify check`: a malformed checks file fails before the warehouse is opened, read-only."""
+    user_checks(settings, checks_file, day=day)
+    with open_warehouse(settings) as wh:
+        return run_checks(wh, settings, day=day, checks_file=checks_file, on_progress=on_progress)
 
 
 def user_checks(settings: Settings, checks_file: Path | None, *, day: date | None = None) -> list[CheckSpec]:
@@ -138,8 +149,8 @@ def run_checks(
 
 def run_check(wh: Warehouse, spec: CheckSpec) -> CheckResult:
     started = perf_counter()
-    samples: list[dict[str, Any]] = []
-    metrics: dict[str, Any] = dict(spec.facts)
+    samples: list[Document] = []
+    metrics: Document = dict(spec.facts)
     try:
         failing = int(wh.scalar(f"SELECT COUNT(*) FROM (\n{spec.sql}\n) failing") or 0)
         if failing:
@@ -155,7 +166,7 @@ def run_check(wh: Warehouse, spec: CheckSpec) -> CheckResult:
 
 
 def _result(
-    spec: CheckSpec, status: Status, failing: int | None, samples: list[dict[str, Any]], started: float, **extra: Any
+    spec: CheckSpec, status: Status, failing: int | None, samples: list[Document], started: float, **extra: JSON
 ) -> CheckResult:
     return CheckResult(
         spec.name,
@@ -171,11 +182,11 @@ def _result(
     )
 
 
-def _row(columns: list[str], row: tuple[Any, ...]) -> dict[str, Any]:
+def _row(columns: list[str], row: Row) -> Document:
     return {c: _plain(v) for c, v in zip(columns, row, strict=True)}
 
 
-def _plain(value: Any) -> Any:
+def _plain(value: Value) -> JSON:
     """JSON-ready values: timestamps as 'YYYY-MM-DD HH:MM:SS' (as `sparkify query` prints them)."""
     if isinstance(value, datetime):
         return value.isoformat(sep=" ")

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any, Literal
+from typing import Literal
 
+from sparkify_cli.documents import Document, TemplateValue
 from sparkify_cli.settings import Settings
 from sparkify_cli.sources import LogLayout
 from sparkify_cli.warehouse import Warehouse
@@ -42,7 +43,7 @@ class CheckSpec:
     description: str
     sql: str  # returns the failing rows; no rows = pass
     metrics_sql: str | None = None  # one row worth reporting whatever the outcome (e.g. the match rate)
-    facts: dict[str, Any] = field(default_factory=dict)  # fixed values reported with the metrics
+    facts: Document = field(default_factory=dict)  # fixed values reported with the metrics
 
 
 def _timestamp(day: date) -> str:
@@ -52,7 +53,7 @@ def _timestamp(day: date) -> str:
 def builtin_checks(wh: Warehouse, settings: Settings, *, day: date | None, today: date) -> list[CheckSpec]:
     """Every built-in check, rendered for the warehouse's dialect; row-level ones scoped to `day`."""
 
-    def render(template: str, table: str | None = None, **context: Any) -> str:
+    def render(template: str, table: str | None = None, **context: TemplateValue) -> str:
         day_col = DAY_COLUMN.get(table or "") if day else None
         statements = wh.render(
             f"checks/{template}.sql",

@@ -13,7 +13,7 @@ import math
 import os
 import random
 from bisect import bisect
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from itertools import accumulate
@@ -65,7 +65,7 @@ class EventStats:
     files: int = 0
 
 
-def _pick(cum: list[float], r: float) -> int:
+def _pick(cum: Sequence[float], r: float) -> int:
     return min(bisect(cum, r * cum[-1]), len(cum) - 1)
 
 

@@ -13,10 +13,10 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 from sparkify_cli import aws
 from sparkify_cli.aws import AwsCallError, ClusterInfo
+from sparkify_cli.documents import JSON, Document
 from sparkify_cli.errors import AwsError, ConfigError
 from sparkify_cli.services.infra.policy import (
     cidrs_on_port,
@@ -28,7 +28,7 @@ from sparkify_cli.services.infra.policy import (
     source_read_policy,
     trust_policy,
 )
-from sparkify_cli.services.infra.steps import Call, Clients, Plan, Ref, Resource, WaitFor, Waiting, apply
+from sparkify_cli.services.infra.steps import Action, Call, Clients, Plan, Ref, Resource, WaitFor, Waiting, apply
 from sparkify_cli.settings import Settings
 
 __all__ = ["Plan", "Status", "Waiting", "apply", "plan_down", "plan_up", "status"]
@@ -51,7 +51,7 @@ def parameter_group_name(settings: Settings) -> str:
 # --- reading the account (describe calls only) ------------------------------------------------
 
 
-def _optional(codes: set[str], client: Any, operation: str, **params: Any) -> dict[str, Any] | None:
+def _optional(codes: set[str], client: aws.Client, operation: str, **params: JSON) -> Document | None:
     """The call's result, or None when AWS answers that the thing does not exist."""
     try:
         return aws.call(client, operation, **params)
@@ -66,12 +66,12 @@ def _ours(tags: list[dict[str, str]] | dict[str, str] | None) -> bool:
     return pairs.get(TAG_KEY) == TAG_VALUE
 
 
-def _role(clients: Clients, name: str) -> dict[str, Any] | None:
+def _role(clients: Clients, name: str) -> Document | None:
     found = _optional({"NoSuchEntity"}, clients("iam"), "get_role", RoleName=name)
     return found["Role"] if found else None
 
 
-def _role_policy(clients: Clients, role: str) -> dict[str, Any] | None:
+def _role_policy(clients: Clients, role: str) -> Document | None:
     found = _optional({"NoSuchEntity"}, clients("iam"), "get_role_policy", RoleName=role, PolicyName=POLICY_NAME)
     document = found["PolicyDocument"] if found else None
     return json.loads(document) if isinstance(document, str) else document
@@ -83,7 +83,7 @@ def _default_vpc(clients: Clients) -> str | None:
     return vpcs[0]["VpcId"] if vpcs else None
 
 
-def _security_group(clients: Clients, name: str, vpc_id: str | None) -> dict[str, Any] | None:
+def _security_group(clients: Clients, name: str, vpc_id: str | None) -> Document | None:
     filters = [{"Name": "group-name", "Values": [name]}]
     if vpc_id:
         filters.append({"Name": "vpc-id", "Values": [vpc_id]})
@@ -91,7 +91,7 @@ def _security_group(clients: Clients, name: str, vpc_id: str | None) -> dict[str
     return groups[0] if groups else None
 
 
-def _parameter_group(clients: Clients, name: str) -> dict[str, Any] | None:
+def _parameter_group(clients: Clients, name: str) -> Document | None:
     codes = {"ClusterParameterGroupNotFound"}
     found = _optional(codes, clients("redshift"), "describe_cluster_parameter_groups", ParameterGroupName=name)
     return found["ParameterGroups"][0] if found and found["ParameterGroups"] else None
@@ -151,7 +151,7 @@ def _plan_role(settings: Settings, clients: Clients, plan: Plan, bucket: str, pr
     current = _role_policy(clients, name) if role else None
     if current != wanted:
         plan.call("iam", "put_role_policy", RoleName=name, PolicyName=POLICY_NAME, PolicyDocument=json.dumps(wanted))
-    action = "exists" if current == wanted else "create" if current is None else "update"
+    action: Action = "exists" if current == wanted else "create" if current is None else "update"
     plan.resources.append(Resource("role policy", POLICY_NAME, action, f"read s3://{bucket}/{prefix}"))
     return role_arn
 
@@ -174,11 +174,11 @@ def _plan_network(settings: Settings, clients: Clients, plan: Plan, allowed: str
             "TagSpecifications": [{"ResourceType": "security-group", "Tags": TAGS}],
         }
         plan.steps.append(Call("ec2", "create_security_group", params, saves={group_id.name: "GroupId"}))
-        plan.resources.append(Resource("security group", name, "create", vpc_id))
+        plan.resources.append(Resource("security group", name, "create", vpc_id or ""))
     else:
         group_id = group["GroupId"]
         present = cidrs_on_port(group, port)
-        plan.resources.append(Resource("security group", name, "exists", group_id))
+        plan.resources.append(Resource("security group", name, "exists", str(group["GroupId"])))
     if allowed not in present:
         permission = ingress_permission(port, allowed)
         plan.call("ec2", "authorize_security_group_ingress", GroupId=group_id, IpPermissions=[permission])
@@ -206,7 +206,7 @@ def _plan_parameter_group(settings: Settings, clients: Clients, plan: Plan) -> s
     if not ssl_on:
         ssl = [{"ParameterName": "require_ssl", "ParameterValue": "true"}]
         plan.call("redshift", "modify_cluster_parameter_group", ParameterGroupName=name, Parameters=ssl)
-    action = "create" if group is None else "exists" if ssl_on else "update"
+    action: Action = "create" if group is None else "exists" if ssl_on else "update"
     plan.resources.append(Resource("parameter group", name, action, "require_ssl=true"))
     return name
 
@@ -341,14 +341,14 @@ class Status:
     region: str
     cluster: ClusterInfo | None
     role_arn: str | None
-    role_policy: dict[str, Any] | None
+    role_policy: Document | None
     security_group_id: str | None
     ingress: list[str]
     parameter_group: str | None
     require_ssl: bool | None
     hourly_usd: float | None  # None: the node type is not in the price table
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> Document:
         c = self.cluster
         cluster = None
         if c is not None:

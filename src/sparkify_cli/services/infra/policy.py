@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Callable
-from typing import Any
 
+from sparkify_cli.documents import Document
 from sparkify_cli.errors import ConfigError
 from sparkify_cli.settings import S3_URI
 
@@ -41,7 +41,7 @@ def s3_source(source: str) -> tuple[str, str]:
     return match.group(1), (match.group(2) or "").strip("/")
 
 
-def trust_policy() -> dict[str, Any]:
+def trust_policy() -> Document:
     """Only the Redshift service may assume the role."""
     statement = {
         "Effect": "Allow",
@@ -51,9 +51,9 @@ def trust_policy() -> dict[str, Any]:
     return {"Version": "2012-10-17", "Statement": [statement]}
 
 
-def source_read_policy(partition: str, bucket: str, prefix: str) -> dict[str, Any]:
+def source_read_policy(partition: str, bucket: str, prefix: str) -> Document:
     """Read the source and nothing else: list the bucket under the prefix, get the objects under it."""
-    list_bucket: dict[str, Any] = {
+    list_bucket: Document = {
         "Sid": "ListSourcePrefix",
         "Effect": "Allow",
         "Action": "s3:ListBucket",
@@ -98,7 +98,7 @@ def ingress_cidr(cidr: str | None, lookup_ip: Callable[[], str]) -> tuple[str, l
     return str(network), warnings
 
 
-def ingress_permission(port: int, cidr: str) -> dict[str, Any]:
+def ingress_permission(port: int, cidr: str) -> Document:
     """An EC2 IpPermissions entry letting `cidr` reach `port` over TCP."""
     description = "sparkify: Redshift clients"
     ranges = (
@@ -109,7 +109,7 @@ def ingress_permission(port: int, cidr: str) -> dict[str, Any]:
     return {"IpProtocol": "tcp", "FromPort": port, "ToPort": port, **ranges}
 
 
-def cidrs_on_port(group: dict[str, Any], port: int) -> list[str]:
+def cidrs_on_port(group: Document, port: int) -> list[str]:
     """Networks a security group lets reach `port`."""
     found = []
     for perm in group.get("IpPermissions", []):

@@ -7,10 +7,11 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal
 
 from sparkify_cli import aws
 from sparkify_cli.aws import AwsCallError, ClusterInfo
+from sparkify_cli.documents import JSON, Document
 from sparkify_cli.errors import AwsError
 from sparkify_cli.progress import OnProgress, Progress, silent
 from sparkify_cli.settings import Settings
@@ -39,7 +40,7 @@ class Call:
 
     service: str
     operation: str
-    params: dict[str, Any]
+    params: Document
     saves: dict[str, str] = field(default_factory=dict)  # Ref name -> key of the response
     retry_on: tuple[str, ...] = ()  # AWS error codes that mean "not yet": retried until the timeout
 
@@ -63,11 +64,14 @@ class WaitFor:
 Step = Call | WaitFor
 
 
+Action = Literal["exists", "create", "update", "delete", "keep"]
+
+
 @dataclass(frozen=True)
 class Resource:
     kind: str
     name: str
-    action: Literal["exists", "create", "update", "delete", "keep"]
+    action: Action
     detail: str = ""
 
 
@@ -79,7 +83,7 @@ class Plan:
     resources: list[Resource] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
-    def call(self, service: str, operation: str, **params: Any) -> None:
+    def call(self, service: str, operation: str, **params: JSON) -> None:
         self.steps.append(Call(service, operation, params))
 
     @property
@@ -100,13 +104,13 @@ class Waiting:
     clock: Callable[[], float] = time.monotonic
 
 
-def _shown(key: str, value: Any) -> str:
+def _shown(key: str, value: JSON) -> str:
     if isinstance(value, str) and value.startswith("{"):
         return value  # a JSON policy document, shown as AWS receives it
     return json.dumps(_masked(key, value))
 
 
-def _masked(key: str, value: Any) -> Any:
+def _masked(key: str, value: JSON) -> JSON:
     """The value with secrets replaced by stars and later-known values by a placeholder."""
     if isinstance(value, dict):
         return {k: _masked(k, v) for k, v in value.items()}
@@ -124,9 +128,9 @@ class Clients:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self._made: dict[str, Any] = {}
+        self._made: Document = {}
 
-    def __call__(self, name: str) -> Any:
+    def __call__(self, name: str) -> aws.Client:
         if name not in self._made:
             self._made[name] = aws.client(self.settings, name)
         return self._made[name]
@@ -138,7 +142,7 @@ def apply(
     """Run the plan's steps in order; for `up`, return the cluster once it is available."""
     waiting = waiting or Waiting()
     clients = Clients(settings)
-    refs: dict[str, Any] = {}
+    refs: Document = {}
     for step in plan.steps:
         if isinstance(step, WaitFor):
             _wait(settings, clients, step, waiting, on_progress)
@@ -153,7 +157,7 @@ def apply(
     return aws.describe_cluster(settings, clients("redshift")) if plan.verb == "up" else None
 
 
-def _resolve(value: Any, refs: dict[str, Any]) -> Any:
+def _resolve(value: JSON, refs: Document) -> JSON:
     if isinstance(value, Ref):
         return refs[value.name]
     if isinstance(value, list):
@@ -163,7 +167,7 @@ def _resolve(value: Any, refs: dict[str, Any]) -> Any:
     return value
 
 
-def _call_until(client: Any, step: Call, params: dict[str, Any], waiting: Waiting) -> dict[str, Any]:
+def _call_until(client: aws.Client, step: Call, params: Document, waiting: Waiting) -> Document:
     deadline = waiting.clock() + waiting.timeout
     while True:
         try:

@@ -9,14 +9,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
 
+from sparkify_cli.documents import Document
 from sparkify_cli.errors import ChecksFailed
 from sparkify_cli.sources import SourceFile
 from sparkify_cli.warehouse import Warehouse
 
 # The ledger's counts: a JSON document (numbers, and seconds per phase).
-Counts = dict[str, Any]
+Counts = Document
 
 
 def _now() -> datetime:

@@ -8,7 +8,9 @@ Python and put in the temp table `match_repairs` that the SQL joins.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
+
+from sparkify_cli.documents import Document
 
 if TYPE_CHECKING:
     from sparkify_cli.settings import Settings
@@ -27,7 +29,7 @@ class MatchRule:
     def from_settings(cls, settings: Settings) -> MatchRule:
         return cls(settings.match, settings.match_tolerance)
 
-    def context(self) -> dict[str, Any]:
+    def context(self) -> Document:
         """What sql/load/songplays.sql needs to render this rule."""
         return {"match": self.mode, "tolerance": self.tolerance}
 
@@ -75,7 +77,7 @@ def reasons(play: tuple[str, str, float], repaired: tuple[str, str], candidate: 
     return found
 
 
-def prepare(wh: Warehouse, rule: MatchRule, *, batch_only: bool = True) -> dict[str, Any]:
+def prepare(wh: Warehouse, rule: MatchRule, *, batch_only: bool = True) -> Document:
     """Fill `match_repairs` when the rule needs it; returns the template context of the rule.
 
     batch_only: repair only the texts of the current load batch (the load); otherwise every staged play.

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from sparkify_cli.settings import Settings
 from sparkify_cli.sources.formats import EVENT_FIELDS, SONG_FIELDS
-from sparkify_cli.warehouse import Warehouse
+from sparkify_cli.warehouse import Warehouse, connect, dialect_of
 
 STAGING_TABLES = ("staging_events", "staging_songs", "rejects", "load_batch", "staged_files")
 STAR_TABLES = ("songplays", "users", "songs", "artists", "time")
@@ -30,3 +31,10 @@ def create(wh: Warehouse, *, drop: bool = False) -> list[str]:
 
 def exists(wh: Warehouse) -> bool:
     return all(wh.table_exists(t) for t in ALL_TABLES)
+
+
+def setup(settings: Settings, *, drop: bool = False) -> str:
+    """`sparkify schema create`: create (or with `drop`, recreate) everything; returns where."""
+    with connect(settings) as wh:
+        create(wh, drop=drop)
+    return dialect_of(settings).where(settings)

@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
+from sparkify_cli.documents import Document
 from sparkify_cli.sources import LogLayout, Source
 from sparkify_cli.warehouse import Warehouse
 
 # A ledger row as a JSON-ready document (its counts are the ledger's own JSON).
-RunRow = dict[str, Any]
+RunRow = Document
 
 
 def recent_runs(wh: Warehouse, limit: int) -> list[RunRow]:
@@ -27,7 +27,7 @@ def recent_runs(wh: Warehouse, limit: int) -> list[RunRow]:
 
 
 @dataclass
-class Status:
+class WarehouseStatus:
     loaded_days: list[str] = field(default_factory=list)
     staged_not_loaded: list[str] = field(default_factory=list)
     gaps: list[str] = field(default_factory=list)  # in the source, not loaded
@@ -45,9 +45,9 @@ class Status:
         }
 
 
-def status(wh: Warehouse, layout: LogLayout, source: Source | None) -> Status:
+def warehouse_status(wh: Warehouse, layout: LogLayout, source: Source | None) -> WarehouseStatus:
     """Days by their log file's key (LogLayout); a file that names no day shows as its key."""
-    out = Status()
+    out = WarehouseStatus()
     _, rows = wh.query(
         f"SELECT source_file, loaded_at FROM {wh.schema}.staged_files WHERE kind = 'event' ORDER BY source_file"
     )

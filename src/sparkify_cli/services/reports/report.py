@@ -5,14 +5,15 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
 
 from sparkify_cli.days import Days
+from sparkify_cli.documents import JSON, Document, TemplateValue
 from sparkify_cli.errors import WarehouseError
 from sparkify_cli.services.pipeline.matching import REASONS, MatchRule, prepare, reasons
 from sparkify_cli.services.reports.inspect import open_existing
 from sparkify_cli.settings import Settings
 from sparkify_cli.warehouse import Warehouse
+from sparkify_cli.warehouse.base import Row
 
 WEEKDAYS = ("Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday")
 
@@ -28,7 +29,7 @@ class Scope:
     def of(cls, days: Days) -> Scope:
         return cls() if days.days is None else cls(days.days[0], days.days[-1])
 
-    def context(self) -> dict[str, Any]:
+    def context(self) -> Document:
         if self.first is None or self.last is None:
             return {"start": None, "end": None}
         return {"start": self.first.isoformat(), "end": (self.last + timedelta(days=1)).isoformat()}
@@ -104,14 +105,14 @@ class Report:
     def match_rate(self) -> float:
         return self.matched / self.plays if self.plays else 0.0
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> Document:
         data = asdict(self)
         data["match_rate"] = self.match_rate
         data["plays_by_hour"] = [{"hour": h, "plays": n} for h, n in enumerate(self.plays_by_hour)]
         data["plays_by_weekday"] = [
             {"weekday": d, "name": WEEKDAYS[d], "plays": n} for d, n in enumerate(self.plays_by_weekday)
         ]
-        return _plain(data)  # type: ignore[no-any-return]
+        return _document(data)
 
 
 def build(settings: Settings, days: Days, *, top: int = 10) -> Report:
@@ -122,7 +123,7 @@ def build(settings: Settings, days: Days, *, top: int = 10) -> Report:
 
 
 def collect(wh: Warehouse, scope: Scope, *, top: int = 10) -> Report:
-    def rows(name: str) -> list[tuple[Any, ...]]:
+    def rows(name: str) -> list[Row]:
         return _rows(wh, name, scope, top=top)
 
     plays, matched, users, sessions, first_play, last_play = rows("summary")[0]
@@ -197,10 +198,10 @@ class MatchReport:
     def reason_counts(self) -> dict[str, int]:
         return {r: sum(r in m.reasons for m in self.near) for r in REASONS}
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> Document:
         data = asdict(self)
         data.update(match_rate=self.match_rate, normalized_rate=self.normalized_rate, reasons=self.reason_counts())
-        return _plain(data)  # type: ignore[no-any-return]
+        return _document(data)
 
 
 def build_matches(settings: Settings, days: Days) -> MatchReport:
@@ -215,12 +216,40 @@ def build_matches(settings: Settings, days: Days) -> MatchReport:
     return MatchReport(scope.describe(), int(plays), int(matched), rule.tolerance, near)
 
 
-def _near_match(row: tuple[Any, ...]) -> NearMatch:
+def _near_match(row: Row) -> NearMatch:
     # columns of sql/report/near_matches.sql, in order; reasons come from the texts
-    *fields, title, artist_name, duration = row
-    song, artist, length, song_fixed, artist_fixed = fields[3:8]
+    (
+        songplay_id,
+        start_time,
+        user_id,
+        song,
+        artist,
+        length,
+        song_fixed,
+        artist_fixed,
+        song_id,
+        artist_id,
+        title,
+        artist_name,
+        duration,
+    ) = row
     why = reasons((song, artist, length), (song_fixed, artist_fixed), (title, artist_name, duration))
-    return NearMatch(*fields, title, artist_name, duration, why)
+    return NearMatch(
+        songplay_id,
+        start_time,
+        user_id,
+        song,
+        artist,
+        length,
+        song_fixed,
+        artist_fixed,
+        song_id,
+        artist_id,
+        title,
+        artist_name,
+        duration,
+        why,
+    )
 
 
 # --- helpers ------------------------------------------------------------------------------------
@@ -231,7 +260,7 @@ def percent(share: float) -> str:
     return f"{share * 100:.2f}%" if share < 0.1 else f"{share * 100:.1f}%"
 
 
-def _rows(wh: Warehouse, name: str, scope: Scope, **context: Any) -> list[tuple[Any, ...]]:
+def _rows(wh: Warehouse, name: str, scope: Scope, **context: TemplateValue) -> list[Row]:
     (statement,) = wh.render(f"report/{name}.sql", **scope.context(), **context)
     return wh.query(statement)[1]
 
@@ -258,7 +287,11 @@ def _every_day(found: list[DayActivity], scope: Scope) -> list[DayActivity]:
     ]
 
 
-def _plain(value: Any) -> Any:
+def _document(data: Document) -> Document:
+    return {k: _plain(v) for k, v in data.items()}
+
+
+def _plain(value: JSON) -> JSON:
     """JSON-ready: dates as ISO text, everything else as is."""
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}

@@ -38,7 +38,7 @@ class DuckDBWarehouse(Warehouse):
                 raise ConfigError(f"folder {parent} for the DuckDB file does not exist (set SPARKIFY_DUCKDB_PATH)")
         if path.is_dir():
             raise ConfigError(f"{path} is a folder, not a DuckDB file (set SPARKIFY_DUCKDB_PATH to a file path)")
-        config: dict[str, str | int] = {"memory_limit": memory_limit}
+        config: dict[str, str | bool | int | float | list[str]] = {"memory_limit": memory_limit}
         if threads:
             config["threads"] = threads
         if temp_dir is not None:

@@ -58,7 +58,7 @@ def song_objects(path: Path) -> list[Row]:
         text = data.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError:
         return _text_lines(path, data)
-    decoder, pos, rows = json.JSONDecoder(), 0, []
+    decoder, pos, rows = json.JSONDecoder(), 0, list[Row]()
     while True:
         while pos < len(text) and text[pos].isspace():
             pos += 1

@@ -13,9 +13,10 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sparkify_cli import aws
+from sparkify_cli.documents import Document
 from sparkify_cli.errors import ConfigError, MissingRelation, RejectedDataError, SourceError, WarehouseError
 from sparkify_cli.sources.formats import EVENT_FIELDS, SourceFormat
 from sparkify_cli.warehouse.base import Batch, Warehouse
@@ -50,7 +51,7 @@ class CopyBatch(Batch):
         return f"copy_{self.kind}s"
 
     @property
-    def context(self) -> dict[str, Any]:
+    def context(self) -> Document:
         return {
             "kind": self.kind,
             "fmt": self.fmt,
@@ -134,7 +135,7 @@ class RedshiftStager:
             batch.staged, batch.rejected = int(rows[0][0] or 0), int(rows[0][1] or 0)
         return batch
 
-    def _load_errors(self, ctx: dict[str, Any]) -> int:
+    def _load_errors(self, ctx: Document) -> int:
         """Copy the last COPY's load errors into the batch's rejects; how many there are now."""
         wh = self.wh
         strip = len(self.remote.uri("x"))  # SUBSTRING is 1-based: start right after "s3://bucket/prefix/"

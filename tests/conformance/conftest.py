@@ -1,0 +1,14 @@
+"""The conformance suite: the same tests on every registered warehouse that can run here."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from support.harness import EXECUTING, Harness, open_harness
+
+
+@pytest.fixture(params=EXECUTING)
+def harness(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Harness:
+    return open_harness(request.param, tmp_path, monkeypatch)

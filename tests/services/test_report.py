@@ -1,0 +1,197 @@
+"""`sparkify report` on a hand-made sample whose every number is worked out below, in all three formats."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlglot
+
+from sparkify_cli import sql
+from sparkify_cli.warehouse import DIALECTS
+from support.cli import invoke
+from support.data import write_source
+from support.report_data import CATALOG, DAYS
+
+
+@pytest.fixture
+def loaded(tmp_path: Path) -> Path:
+    source = write_source(tmp_path / "src", DAYS, CATALOG)
+    result = invoke("run", "--source", str(source))
+    assert result.exit_code == 0, result.stderr
+    return source
+
+
+def report(*args: str) -> dict[str, Any]:
+    result = invoke("report", "--format", "json", *args)
+    assert result.exit_code == 0, result.stderr
+    return result.json()  # type: ignore[no-any-return]
+
+
+def hours(counts: dict[int, int]) -> list[dict[str, int]]:
+    return [{"hour": h, "plays": counts.get(h, 0)} for h in range(24)]
+
+
+def test_every_number_of_the_whole_report(loaded: Path) -> None:
+    r = report()
+    assert (r["scope"], r["plays"], r["matched"], r["users"], r["sessions"]) == ("all days", 7, 4, 3, 5)
+    assert r["match_rate"] == pytest.approx(4 / 7)
+    assert (r["first_play"], r["last_play"]) == ("2018-11-01 08:00:00", "2018-11-03 21:00:00")
+    assert r["top_songs"] == [
+        {"song_id": "SO1", "title": "Ask", "artist": "The Smiths", "plays": 3},
+        {"song_id": "SO2", "title": "Other", "artist": "Band", "plays": 1},
+    ]
+    assert r["top_artists"] == [
+        {"artist_id": "AR1", "name": "The Smiths", "plays": 3},
+        {"artist_id": "AR2", "name": "Band", "plays": 1},
+    ]
+    assert r["plays_by_hour"] == hours({8: 3, 9: 1, 10: 1, 12: 1, 21: 1})
+    assert [d["plays"] for d in r["plays_by_weekday"]] == [0, 0, 0, 0, 4, 0, 3]
+    assert r["plays_by_weekday"][4]["name"] == "Thursday"
+    # users by the level of their last play: user 1 upgraded, so paid 2 (users 1, 2), free 1 (user 3)
+    assert r["levels"] == [
+        {
+            "level": "free",
+            "plays": 4,
+            "play_share": pytest.approx(4 / 7),
+            "users": 1,
+            "user_share": pytest.approx(1 / 3),
+        },
+        {
+            "level": "paid",
+            "plays": 3,
+            "play_share": pytest.approx(3 / 7),
+            "users": 2,
+            "user_share": pytest.approx(2 / 3),
+        },
+    ]
+    assert r["top_users"] == [
+        {"user_id": "1", "first_name": "Ada", "last_name": "Lovelace", "level": "paid", "plays": 4, "sessions": 2},
+        {"user_id": "2", "first_name": "Bob", "last_name": "Moog", "level": "paid", "plays": 2, "sessions": 2},
+        {"user_id": "3", "first_name": "Cy", "last_name": "Twombly", "level": "free", "plays": 1, "sessions": 1},
+    ]
+    assert r["per_day"] == [  # the empty day in between is there, with zeros
+        {"day": "2018-11-01", "plays": 4, "sessions": 2, "users": 2},
+        {"day": "2018-11-02", "plays": 0, "sessions": 0, "users": 0},
+        {"day": "2018-11-03", "plays": 3, "sessions": 3, "users": 3},
+    ]
+
+
+def test_one_day_and_a_range(loaded: Path) -> None:
+    day = report("--date", "2018-11-03")
+    assert (day["scope"], day["plays"], day["matched"], day["users"], day["sessions"]) == ("2018-11-03", 3, 1, 3, 3)
+    assert [(lv["level"], lv["plays"], lv["users"]) for lv in day["levels"]] == [("free", 1, 1), ("paid", 2, 2)]
+    assert day["top_songs"] == [{"song_id": "SO2", "title": "Other", "artist": "Band", "plays": 1}]
+    assert [d["day"] for d in day["per_day"]] == ["2018-11-03"]
+
+    span = report("--start", "2018-11-01", "--end", "2018-11-02", "--top", "1")
+    assert (span["scope"], span["plays"], span["sessions"]) == ("2018-11-01 .. 2018-11-02", 4, 2)
+    assert [d["plays"] for d in span["per_day"]] == [4, 0]
+    assert [u["user_id"] for u in span["top_users"]] == ["1"]
+    assert report("--date", "2018-11-02")["plays"] == 0
+
+
+def test_table_and_html_show_the_same_numbers(loaded: Path, tmp_path: Path) -> None:
+    table = invoke("report", env={"COLUMNS": "120"})
+    assert table.exit_code == 0, table.stderr
+    text = table.stdout
+    assert "plays 7 · users 3 · sessions 5 · matched to a catalog song 4 (57.1%)" in text
+    assert re.search(r"free\s*│\s*4\s*│\s*57\.1%\s*│\s*1\s*│\s*33\.3%", text)
+    assert re.search(r"Ada Lovelace\s*│\s*paid\s*│\s*4\s*│\s*2", text)
+    assert re.search(r"2018-11-02\s+0\s+0\s+0", text)
+    assert "\x1b[" not in text  # not a terminal: no escape codes
+
+    target = tmp_path / "out" / "r.html"
+    target.parent.mkdir()
+    result = invoke("report", "--format", "html", "--output", str(target))
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == "" and f"wrote {target}" in result.stderr
+    html = target.read_text(encoding="utf-8")
+    embedded = re.search(r'<script type="application/json" id="report-data">(.*?)</script>', html, re.S)
+    assert embedded and json.loads(embedded.group(1)) == report()
+    assert html.count("<svg") == 7  # songs, artists, hours, weekdays, plays and sessions per day, levels
+    assert "57.14%" not in html and "57.1%" in html
+    for remote in ("http://", "https://", "<link", "src=", "@import", "url("):
+        assert remote not in html, remote
+
+
+def test_html_defaults_to_a_file_and_json_can_go_to_one(loaded: Path, tmp_path: Path) -> None:
+    assert invoke("report", "--format", "html").exit_code == 0
+    assert (tmp_path / "sparkify-report.html").is_file()  # tests run in tmp_path
+    assert invoke("report", "--format", "json", "-o", "r.json").exit_code == 0
+    assert json.loads((tmp_path / "r.json").read_text())["plays"] == 7
+
+
+def test_report_is_read_only_and_needs_a_loaded_warehouse(tmp_path: Path) -> None:
+    missing = invoke("report")
+    assert missing.exit_code == 4 and "no DuckDB warehouse" in missing.stderr
+    assert invoke("schema", "create").exit_code == 0
+    empty = invoke("report")
+    assert empty.exit_code == 0 and "no plays in these days" in empty.stdout
+    assert report()["per_day"] == []
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--format", "pdf"], "pdf"),
+        (["--date", "2018-11-01", "--start", "2018-11-01"], "either --date or --start/--end"),
+        (["--date", "someday"], "not a valid day"),
+        (["matches", "--format", "html"], "html"),
+    ],
+)
+def test_bad_options_are_usage_errors(loaded: Path, args: list[str], message: str) -> None:
+    result = invoke("report", *args)
+    assert result.exit_code == 2
+    assert message in result.stderr
+
+
+def test_report_and_report_matches_both_have_help_with_an_example() -> None:
+    group = invoke("report", "--help")
+    assert group.exit_code == 0 and "Example: sparkify report" in group.stdout and "matches" in group.stdout
+    sub = invoke("report", "matches", "--help")
+    assert sub.exit_code == 0 and "Example: sparkify report matches" in sub.stdout
+
+
+# --- the SQL is written once ---------------------------------------------------------------------
+
+TEMPLATES = sorted(p.name for p in (sql.sql_dir() / "report").glob("[!_]*.sql"))
+
+
+@pytest.mark.parametrize("dialect", sorted(DIALECTS))
+@pytest.mark.parametrize("scope", [{"start": None, "end": None}, {"start": "2018-11-01", "end": "2018-11-08"}])
+def test_every_report_query_renders_as_one_statement_that_parses(dialect: str, scope: dict[str, Any]) -> None:
+    assert len(TEMPLATES) == 9
+    for name in TEMPLATES:
+        (statement,) = sql.render_statements(
+            f"report/{name}", DIALECTS[dialect].macros, schema="songs", top=10, tolerance=3.0, **scope
+        )
+        sqlglot.parse_one(statement, read=dialect, error_level=sqlglot.ErrorLevel.RAISE)
+        if scope["start"]:
+            assert "TIMESTAMP '2018-11-01 00:00:00'" in statement and "TIMESTAMP '2018-11-08 00:00:00'" in statement
+
+
+@pytest.mark.parametrize("dialect", sorted(DIALECTS))
+def test_normalized_matching_sql_parses(dialect: str) -> None:
+    for template, context in [
+        ("load/songplays.sql", {"match": "normalized", "tolerance": 3.0}),
+        ("load/match_repairs.sql", {}),
+        ("load/match_texts.sql", {"batch_only": False}),
+        ("load/match_texts.sql", {}),
+    ]:
+        for statement in sql.render_statements(template, DIALECTS[dialect].macros, schema="songs", **context):
+            sqlglot.parse_one(statement, read=dialect, error_level=sqlglot.ErrorLevel.RAISE)
+    redshift = sql.render("load/match_texts.sql", DIALECTS["redshift"].macros, schema="songs")
+    assert "OCTET_LENGTH(txt) <> LENGTH(txt)" in redshift
+
+
+def test_demo_ends_with_the_report_and_what_to_try_next(tmp_path: Path) -> None:
+    result = invoke("demo", "--dir", str(tmp_path / "demo"), "--events", "400", "--songs", "60")
+    assert result.exit_code == 0, result.stderr
+    out = result.stdout
+    assert "sparkify report — all days" in out and "most active users" in out
+    assert out.index("sparkify report — all days") < out.index("next:")
+    assert "sparkify report --format html --output report.html" in out.split("next:")[1]

@@ -1,0 +1,1 @@
+"""Test helpers (imported as `support.<module>`; tests/ is on pytest's pythonpath)."""

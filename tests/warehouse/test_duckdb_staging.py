@@ -1,0 +1,80 @@
+"""DuckDB staging specifics: its column types, and the concatenated read of large song catalogs."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+
+from support.cli import invoke, query
+from support.data import event, song, write_source
+
+
+def stage(src: Path, *args: str) -> None:
+    result = invoke("stage", "--source", str(src), *args)
+    assert result.exit_code == 0, result.stderr
+
+
+def test_staging_keeps_every_field_typed(tmp_path: Path) -> None:
+    src = write_source(tmp_path, {"2018-11-01": [event()]})
+    stage(src)
+    types = query(
+        "SELECT column_name, data_type FROM information_schema.columns "
+        "WHERE table_schema = 'songs' AND table_name = 'staging_events'"
+    )
+    typed = {r["column_name"]: r["data_type"] for r in types}
+    assert typed["ts"] == "BIGINT" and typed["session_id"] == "INTEGER"
+    assert typed["registration"] == "DOUBLE" and typed["user_id"] == "VARCHAR"
+    row = query("SELECT ts, registration, user_id, user_agent FROM songs.staging_events")[0]
+    assert row == {"ts": 1541105830796, "registration": 1540919166796.0, "user_id": "7", "user_agent": '"Mozilla/5.0"'}
+
+
+def test_large_catalogs_take_the_concatenated_path_with_the_same_result(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past COMBINE_ABOVE files, Python concatenates song files for DuckDB: same rows, lines, rejects."""
+    from sparkify_cli.warehouse.duckdb import staging as stage_service
+
+    pretty = json.dumps(song(song_id="SO1"), indent=4) + "\n" + json.dumps(song(song_id="SO2", title="B"), indent=2)
+    files: dict[str, str | bytes] = {
+        "A/A/A/TR1.json": pretty,
+        "A/A/B/TR2.json": json.dumps(song(song_id="SO3")) + "\n" + json.dumps(song(song_id="SO4")) + "\n",
+        "A/A/C/TR3.json": "\ufeff" + json.dumps(song(song_id="SO5")),
+        "A/A/D/TR4.json": "",
+        "A/A/E/TR5.json": json.dumps(song(song_id="SO6")) + "\n{oops",
+        "A/A/F/TR6.json": gzip.compress(json.dumps(song(song_id="SO7")).encode()),
+        "A/A/G/TR7.json": json.dumps(song(song_id="SO8", title="Ca\udcff")).encode("utf-8", "surrogateescape"),
+    }
+    files.update({f"B/{i:03d}.json": json.dumps(song(song_id=f"SX{i:03d}")) for i in range(40)})
+    from sparkify_cli.warehouse.duckdb import read_lines
+
+    results = []
+    # the per-file path, then the concatenated one in one part, then in many small parts
+    for limit, part_bytes in ((10_000, read_lines.PART_BYTES), (0, read_lines.PART_BYTES), (0, 600)):
+        monkeypatch.setattr(stage_service, "COMBINE_ABOVE", limit)
+        monkeypatch.setattr(read_lines, "PART_BYTES", part_bytes)
+        src = write_source(tmp_path / f"src{limit}-{part_bytes}", {"2018-11-01": [event()]}, songs=files)
+        wh = str(tmp_path / f"wh{limit}-{part_bytes}.duckdb")
+        result = invoke("stage", "--source", str(src), "--max-errors", "5", env={"SPARKIFY_DUCKDB_PATH": wh})
+        assert result.exit_code == 0, result.stderr
+        rows = invoke(
+            "query",
+            "SELECT song_id, source_file, line_no FROM songs.staging_songs ORDER BY 1",
+            "--format",
+            "json",
+            env={"SPARKIFY_DUCKDB_PATH": wh},
+        ).json()
+        rejects = invoke(
+            "query",
+            "SELECT source_file, line_no, reason FROM songs.rejects ORDER BY 1, 2",
+            "--format",
+            "json",
+            env={"SPARKIFY_DUCKDB_PATH": wh},
+        ).json()
+        results.append((rows, rejects))
+    assert results[0] == results[1] == results[2]
+    rows, rejects = results[2]
+    assert len(rows) == 7 + 40 and {"song_id": "SO5", "source_file": "song_data/A/A/C/TR3.json", "line_no": 1} in rows
+    assert [(r["source_file"][-12:], r["line_no"]) for r in rejects] == [("A/E/TR5.json", 2), ("A/G/TR7.json", 1)]

@@ -27,7 +27,7 @@ CREATE TABLE IF NOT EXISTS {{ schema }}.rejects (
     line_no     INTEGER,
     col         INTEGER,
     reason      {{ m.text(256) }} NOT NULL,
-    raw         {{ m.text(1024) }},
+    raw_line    {{ m.text(1024) }},  -- the line as read, cut to 1,000 characters
     rejected_at TIMESTAMP NOT NULL
 ){{ m.table_options('staging') }};
 

@@ -45,10 +45,12 @@ CREATE TABLE IF NOT EXISTS {{ schema }}."time" (
     weekday    INTEGER
 ){{ m.table_options('dimension', sort='start_time') }};
 
--- Helper tables the incremental invariants need (see README, "How loading works").
--- The latest event seen per user, so a user's level is right whatever order days load in.
-CREATE TABLE IF NOT EXISTS {{ schema }}.user_latest (
+-- Helper tables the incremental invariants need (see README, "How loading works"). A file's load
+-- replaces exactly its rows here, and the star rows it touched are derived again from what remains.
+-- Each user's latest event in each loaded log file: a user's row comes from the latest of these.
+CREATE TABLE IF NOT EXISTS {{ schema }}.user_file_latest (
     user_id         {{ m.text(64) }} NOT NULL,
+    source_file     {{ m.text(1024) }} NOT NULL,
     ts              {{ m.bigint() }} NOT NULL,
     item_in_session INTEGER,
     first_name      {{ m.text(256) }},
@@ -57,8 +59,22 @@ CREATE TABLE IF NOT EXISTS {{ schema }}.user_latest (
     level           {{ m.text(16) }}
 ){{ m.table_options('dimension', sort='user_id') }};
 
--- Which log file produced each songplay, so reloading a file replaces exactly its rows.
+-- Every play each loaded log file holds (an event repeated in two files is here twice): songplays
+-- holds, per play, the row of the first file (by name, then line) that still holds it. The play's
+-- song, artist and length are kept so a changed catalog can match every loaded play again.
 CREATE TABLE IF NOT EXISTS {{ schema }}.songplay_sources (
     songplay_id {{ m.text(32) }} NOT NULL,
-    source_file {{ m.text(1024) }} NOT NULL
+    source_file {{ m.text(1024) }} NOT NULL,
+    line_no     INTEGER,
+    song        {{ m.text(1024) }},
+    artist      {{ m.text(1024) }},
+    length      {{ m.float() }},
+    start_time  TIMESTAMP NOT NULL,
+    user_id     {{ m.text(64) }} NOT NULL,
+    level       {{ m.text(16) }},
+    song_id     {{ m.text(32) }},
+    artist_id   {{ m.text(32) }},
+    session_id  INTEGER,
+    location    {{ m.text(1024) }},
+    user_agent  {{ m.text(1024) }}
 ){{ m.table_options('fact', key='songplay_id', sort='source_file') }};

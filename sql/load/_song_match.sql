@@ -15,8 +15,8 @@
 {#- LEFT JOINs that give each play `e` its candidate songs `c`. -#}
 {% macro join(match, tolerance) %}
 {% if match == 'normalized' %}
-LEFT JOIN match_repairs rs ON rs.raw = e.song
-    LEFT JOIN match_repairs ra ON ra.raw = e.artist
+LEFT JOIN match_repairs rs ON rs.original = e.song
+    LEFT JOIN match_repairs ra ON ra.original = e.artist
     LEFT JOIN (
         SELECT title, artist_name, duration, song_id, artist_id,
                {{ key('title') }} AS title_key, {{ key('artist_name') }} AS artist_key

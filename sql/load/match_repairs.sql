@@ -3,6 +3,6 @@
 DROP TABLE IF EXISTS match_repairs;
 
 CREATE TEMP TABLE match_repairs (
-    raw   {{ m.text(1024) }} NOT NULL,
-    fixed {{ m.text(1024) }} NOT NULL
+    original {{ m.text(1024) }} NOT NULL,
+    fixed    {{ m.text(1024) }} NOT NULL
 );

@@ -13,7 +13,7 @@ from support.harness import Harness
 def stage_all(src: Path, max_errors: int = 1000) -> list[dict[str, object]]:
     result = invoke("stage", "--source", str(src), "--max-errors", str(max_errors))
     assert result.exit_code == 0, result.stderr
-    return query("SELECT line_no, col, reason, raw FROM songs.rejects ORDER BY line_no")
+    return query("SELECT line_no, col, reason, raw_line FROM songs.rejects ORDER BY line_no")
 
 
 def test_truncated_last_line_is_rejected(harness: Harness, tmp_path: Path) -> None:
@@ -50,7 +50,7 @@ def test_very_long_line_is_rejected_whole(harness: Harness, tmp_path: Path) -> N
     huge = json.dumps(event(userAgent="x" * 20_000_000))
     rejects = stage_all(write_source(tmp_path, {"2018-11-01": json.dumps(event(ts=1541105830000)) + "\n" + huge}))
     assert [(r["line_no"], r["reason"]) for r in rejects] == [(2, "line is longer than 4194304 bytes")]
-    assert len(str(rejects[0]["raw"])) == 1000  # the raw text is kept, cut to a sane length
+    assert len(str(rejects[0]["raw_line"])) == 1000  # the raw text is kept, cut to a sane length
     assert count("staging_events") == 1
 
 

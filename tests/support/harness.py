@@ -22,7 +22,7 @@ from support.cli import invoke
 Env = dict[str, str]
 
 STAR = ("songplays", "users", "songs", "artists", "time")
-DATA_TABLES = (*STAR, "staging_events", "staging_songs", "user_latest", "songplay_sources", "rejects")
+DATA_TABLES = (*STAR, "staging_events", "staging_songs", "user_file_latest", "songplay_sources", "rejects")
 
 
 @dataclass

@@ -8,8 +8,8 @@ SELECT source_file FROM {{ files }};
 DELETE FROM {{ schema }}.rejects
 WHERE {{ in_batch }}{% if kind == 'song' %} OR LEFT(source_file, 10) = 'song_data/'{% endif %};
 
-INSERT INTO {{ schema }}.rejects (source_file, line_no, col, reason, raw, rejected_at)
-SELECT source_file, line_no, col, reason, raw, rejected_at FROM {{ rejects }};
+INSERT INTO {{ schema }}.rejects (source_file, line_no, col, reason, raw_line, rejected_at)
+SELECT source_file, line_no, col, reason, raw_line, rejected_at FROM {{ rejects }};
 {% if not rejects_only %}
 
 DELETE FROM {{ schema }}.{{ table }}{% if kind == 'event' %} WHERE {{ in_batch }}{% endif %};

@@ -1,6 +1,6 @@
 -- What the last COPY skipped or failed on: file, line, column and reason. STL on provisioned
 -- clusters; the SYS views where STL is not available (Redshift Serverless).
-INSERT INTO {{ rejects }} (source_file, line_no, col, reason, raw, rejected_at)
+INSERT INTO {{ rejects }} (source_file, line_no, col, reason, raw_line, rejected_at)
 {% if view == 'stl' %}
 SELECT SUBSTRING(TRIM(filename), {{ strip }}), line_number, NULL,
        LEFT('column ' || TRIM(colname) || ': ' || TRIM(err_reason), 256), TRIM(raw_line), GETDATE()

@@ -12,7 +12,7 @@ UPDATE {{ copy }} SET reject_reason = CASE
 {% endfor %}
 END;
 
-INSERT INTO {{ rejects }} (source_file, line_no, col, reason, raw, rejected_at)
+INSERT INTO {{ rejects }} (source_file, line_no, col, reason, raw_line, rejected_at)
 SELECT source_file, NULL, NULL, reject_reason, NULL, GETDATE()
 FROM {{ copy }}
 WHERE reject_reason IS NOT NULL;

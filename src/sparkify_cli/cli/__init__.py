@@ -4,7 +4,7 @@ their services inside the commands, so `sparkify --help` stays fast."""
 
 from __future__ import annotations
 
-from sparkify_cli.cli import check, config, demo, generate, infra, inspect, pipeline, report
+from sparkify_cli.cli import check, config, demo, generate, infra, inspect, pipeline, prune, report
 from sparkify_cli.cli.app import app
 
 app.command()(demo.demo)
@@ -14,6 +14,7 @@ app.command()(pipeline.load)
 app.command()(check.check)
 app.add_typer(report.report_app, name="report")
 app.command()(inspect.status)
+app.command()(prune.prune)
 app.command()(inspect.runs)
 app.command()(inspect.rejects)
 app.command()(inspect.query)

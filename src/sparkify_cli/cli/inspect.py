@@ -118,6 +118,12 @@ def status(
     if found.staged_not_loaded:
         out.print(f"staged, not loaded: {_days(found.staged_not_loaded)}")
     out.print(f"gaps in {s.source}: {_days(found.gaps)}" if found.source_checked else "gaps: source not reachable")
+    if found.missing_from_source:
+        out.print(
+            f"gone from the source, still in the warehouse: {len(found.missing_from_source):,} file(s) "
+            f"({', '.join(found.missing_from_source[:3])}{' …' if len(found.missing_from_source) > 3 else ''}); "
+            "`sparkify prune` removes their rows"
+        )
     out.print(f"last successful run finished: {found.last_success or 'never'}")
     if found.running:
         out.print(f"unfinished runs (in progress or killed): {', '.join(found.running)}")

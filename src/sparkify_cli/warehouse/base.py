@@ -150,6 +150,11 @@ class Warehouse(ABC):
         for statement, params in self.dialect.inserts(table, columns, rows):
             self.execute(statement, params)
 
+    def peek(self, statement: str, params: Params = None) -> list[Row] | None:
+        """A read that is not part of a step's own SQL (what the schema looks like): a dry run does
+        not record it, and answers None when it cannot know."""
+        return self.query(statement, params)[1]
+
     def scalar(self, statement: str, params: Params = None) -> Value:
         _, rows = self.query(statement, params)
         return rows[0][0] if rows else None

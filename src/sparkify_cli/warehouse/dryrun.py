@@ -46,6 +46,8 @@ class DryRunWarehouse(Warehouse):
         self.lock = lock  # statement that opens every transaction (Redshift's LOCK)
         self.secrets = [s for s in secrets if s and len(s) >= 4]
         self.script_lines: list[str] = []
+        # Planning without a connection: assume `schema create` ran (for every step but schema create).
+        self.assume_schema = True
 
     # --- recording --------------------------------------------------------------------------
     def note(self, text: str) -> None:
@@ -97,7 +99,13 @@ class DryRunWarehouse(Warehouse):
         for source in (self.shadow, self.reader):
             if source is not None:
                 return source.table_exists(table)
-        return True  # planning without a connection: assume `schema create` ran
+        return self.assume_schema
+
+    def peek(self, statement: str, params: Params = None) -> list[Row] | None:
+        for source in (self.shadow, self.reader):
+            if source is not None:
+                return source.peek(statement, params)
+        return None
 
     def close(self) -> None:
         for source in (self.shadow, self.reader):

@@ -208,6 +208,7 @@ FROM (
 ) l
 LEFT JOIN songs.staged_files f ON f.source_file = l.source_file AND f.kind = 'event'
 WHERE (f.next_song_rows IS NULL OR f.next_song_rows <> l.loaded_plays)
+  AND (f.loaded_at IS NOT NULL OR f.source_file IS NULL)
 ) failing;
 
 SELECT COUNT(*) FROM (

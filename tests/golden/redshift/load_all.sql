@@ -2,7 +2,7 @@
 -- Not connected: assuming 3 log file(s) of s3://sparkify-src/data/v1 are staged.
 BEGIN;
 
-LOCK songs."artists", songs."load_batch", songs."rejects", songs."run_files", songs."runs", songs."songplay_sources", songs."songplays", songs."songs", songs."staged_files", songs."staging_events", songs."staging_songs", songs."time", songs."user_latest", songs."users";
+LOCK songs."artists", songs."load_batch", songs."rejects", songs."run_files", songs."runs", songs."songplay_sources", songs."songplays", songs."songs", songs."sparkify_schema", songs."staged_files", songs."staging_events", songs."staging_songs", songs."time", songs."user_file_latest", songs."users";
 
 INSERT INTO songs.runs (run_id, command, days, started_at, status) VALUES ('<run_id>', 'load', 'all days', TIMESTAMP '<now>', 'running');
 
@@ -12,7 +12,7 @@ SELECT source_file FROM songs.staged_files WHERE kind = 'event' ORDER BY source_
 
 BEGIN;
 
-LOCK songs."artists", songs."load_batch", songs."rejects", songs."run_files", songs."runs", songs."songplay_sources", songs."songplays", songs."songs", songs."staged_files", songs."staging_events", songs."staging_songs", songs."time", songs."user_latest", songs."users";
+LOCK songs."artists", songs."load_batch", songs."rejects", songs."run_files", songs."runs", songs."songplay_sources", songs."songplays", songs."songs", songs."sparkify_schema", songs."staged_files", songs."staging_events", songs."staging_songs", songs."time", songs."user_file_latest", songs."users";
 
 SELECT count(*) FROM songs.staged_files WHERE kind = 'song' AND loaded_at IS NULL;
 
@@ -20,16 +20,20 @@ DELETE FROM songs.load_batch;
 
 INSERT INTO songs.load_batch (source_file) VALUES ('log_data/2018/11/2018-11-01-events.json'), ('log_data/2018/11/2018-11-02-events.json'), ('log_data/2018/11/2018-11-04-events.json');
 
--- The NextSong events of the batch's files become songplays. Reloading a file first removes what
--- it produced before; songplay_id is a hash of the event, so a repeated event is one play.
+-- The NextSong events of the batch's files become plays. A file's load replaces exactly what that
+-- file held before (songplay_sources), and every play it touched is derived again from the files
+-- that still hold it: the row of the first one (by file name, then line), as a full load would.
+-- songplay_id is a hash of the event, so an event repeated in several files is one play.
 DROP TABLE IF EXISTS batch_plays;
 
 CREATE TEMP TABLE batch_plays AS
-SELECT songplay_id, start_time, user_id, level, song_id, artist_id, session_id, location, user_agent, source_file
+SELECT songplay_id, source_file, line_no, song, artist, length, start_time, user_id, level, song_id, artist_id,
+       session_id, location, user_agent
 FROM (
-    SELECT e.songplay_id, (TIMESTAMP 'epoch' + (e.ts / 1000) * INTERVAL '1 second') AS start_time, e.user_id, e.level,
-           c.song_id, c.artist_id, e.session_id, e.location, e.user_agent, e.source_file,
-           ROW_NUMBER() OVER (PARTITION BY e.songplay_id ORDER BY e.source_file, e.line_no) AS rn
+    SELECT e.songplay_id, e.source_file, e.line_no, e.song, e.artist, e.length,
+           (TIMESTAMP 'epoch' + (e.ts / 1000) * INTERVAL '1 second') AS start_time, e.user_id,
+           e.level, c.song_id, c.artist_id, e.session_id, e.location, e.user_agent,
+           ROW_NUMBER() OVER (PARTITION BY e.songplay_id, e.source_file ORDER BY e.line_no) AS rn
     FROM (
         SELECT *, MD5(user_id || '|' || CAST(session_id AS VARCHAR) || '|'
                       || CAST(item_in_session AS VARCHAR) || '|' || CAST(ts AS VARCHAR)) AS songplay_id
@@ -51,77 +55,114 @@ FROM (
 ) x
 WHERE rn = 1;
 
-DELETE FROM songs.songplays
-WHERE songplay_id IN (
-    SELECT songplay_id FROM songs.songplay_sources
-    WHERE source_file IN (SELECT source_file FROM songs.load_batch)
-);
+-- The plays the batch's files held before and hold now, and the times of those plays.
+DROP TABLE IF EXISTS changed_plays;
+
+CREATE TEMP TABLE changed_plays AS
+SELECT songplay_id FROM songs.songplay_sources WHERE source_file IN (SELECT source_file FROM songs.load_batch)
+UNION
+SELECT songplay_id FROM batch_plays;
+
+DROP TABLE IF EXISTS changed_times;
+
+CREATE TEMP TABLE changed_times AS
+SELECT start_time FROM songs.songplays WHERE songplay_id IN (SELECT songplay_id FROM changed_plays)
+UNION
+SELECT start_time FROM batch_plays;
 
 DELETE FROM songs.songplay_sources
 WHERE source_file IN (SELECT source_file FROM songs.load_batch);
 
--- An event that also sits in another, already loaded file keeps its first row.
-DELETE FROM batch_plays
-WHERE songplay_id IN (SELECT songplay_id FROM songs.songplays);
+INSERT INTO songs.songplay_sources
+    (songplay_id, source_file, line_no, song, artist, length, start_time, user_id, level, song_id, artist_id,
+     session_id, location, user_agent)
+SELECT songplay_id, source_file, line_no, song, artist, length, start_time, user_id, level, song_id, artist_id,
+       session_id, location, user_agent
+FROM batch_plays;
 
-INSERT INTO songs.songplay_sources (songplay_id, source_file)
-SELECT songplay_id, source_file FROM batch_plays;
+DELETE FROM songs.songplays
+WHERE songplay_id IN (SELECT songplay_id FROM changed_plays);
 
 INSERT INTO songs.songplays
     (songplay_id, start_time, user_id, level, song_id, artist_id, session_id, location, user_agent)
 SELECT songplay_id, start_time, user_id, level, song_id, artist_id, session_id, location, user_agent
-FROM batch_plays;
+FROM (
+    SELECT s.*, ROW_NUMBER() OVER (PARTITION BY s.songplay_id ORDER BY s.source_file, s.line_no) AS rn
+    FROM songs.songplay_sources s
+    WHERE s.songplay_id IN (SELECT songplay_id FROM changed_plays)
+) p
+WHERE rn = 1;
 
--- One row per distinct start_time of songplays; weekday counts from Sunday = 0.
+DROP TABLE IF EXISTS batch_plays;
+
+DROP TABLE IF EXISTS changed_plays;
+
+-- One row per distinct start_time of songplays (weekday counts from Sunday = 0): the times the
+-- batch touched are derived again, so a time no play has any more goes too.
+DELETE FROM songs."time"
+WHERE start_time IN (SELECT start_time FROM changed_times)
+  AND start_time NOT IN (SELECT start_time FROM songs.songplays);
+
 INSERT INTO songs."time" (start_time, hour, day, week, month, year, weekday)
 SELECT start_time,
        EXTRACT(HOUR FROM start_time), EXTRACT(DAY FROM start_time), EXTRACT(WEEK FROM start_time),
        EXTRACT(MONTH FROM start_time), EXTRACT(YEAR FROM start_time), EXTRACT(DOW FROM start_time)
-FROM (SELECT DISTINCT start_time FROM batch_plays) b
+FROM (
+    SELECT DISTINCT p.start_time
+    FROM songs.songplays p
+    WHERE p.start_time IN (SELECT start_time FROM changed_times)
+) b
 WHERE NOT EXISTS (SELECT 1 FROM songs."time" t WHERE t.start_time = b.start_time);
 
-DROP TABLE IF EXISTS batch_plays;
+DROP TABLE IF EXISTS changed_times;
 
--- A user's row comes from their latest event overall (any page), whatever order days load in:
--- user_latest keeps that event, and the batch replaces it only with a later one.
+-- A user's row comes from their latest event (any page) in the loaded files, whatever order days
+-- load in: user_file_latest keeps each user's latest event per file, a file's load replaces its
+-- rows there, and every user it touched is derived again (a user no file has any more goes).
 DROP TABLE IF EXISTS batch_users;
 
 CREATE TEMP TABLE batch_users AS
-SELECT user_id, ts, item_in_session, first_name, last_name, gender, level
+SELECT user_id, source_file, ts, item_in_session, first_name, last_name, gender, level
 FROM (
-    SELECT user_id, ts, item_in_session, first_name, last_name, gender, level,
-           ROW_NUMBER() OVER (
-               PARTITION BY user_id
-               ORDER BY ts DESC, item_in_session DESC, level, first_name, last_name, gender
-           ) AS rn
+    SELECT user_id, source_file, ts, item_in_session, first_name, last_name, gender, level,
+           ROW_NUMBER() OVER (PARTITION BY user_id, source_file ORDER BY ts DESC, item_in_session DESC, level, first_name, last_name, gender) AS rn
     FROM songs.staging_events
     WHERE user_id <> ''
       AND source_file IN (SELECT source_file FROM songs.load_batch)
 ) e
 WHERE rn = 1;
 
-DELETE FROM songs.user_latest
-WHERE user_id IN (
-    SELECT b.user_id
-    FROM batch_users b
-    JOIN songs.user_latest l ON l.user_id = b.user_id
-    WHERE b.ts > l.ts OR (b.ts = l.ts AND b.item_in_session >= l.item_in_session)
-);
+DROP TABLE IF EXISTS changed_users;
 
-INSERT INTO songs.user_latest (user_id, ts, item_in_session, first_name, last_name, gender, level)
-SELECT user_id, ts, item_in_session, first_name, last_name, gender, level
-FROM batch_users b
-WHERE NOT EXISTS (SELECT 1 FROM songs.user_latest l WHERE l.user_id = b.user_id);
+CREATE TEMP TABLE changed_users AS
+SELECT user_id FROM songs.user_file_latest WHERE source_file IN (SELECT source_file FROM songs.load_batch)
+UNION
+SELECT user_id FROM batch_users;
+
+DELETE FROM songs.user_file_latest
+WHERE source_file IN (SELECT source_file FROM songs.load_batch);
+
+INSERT INTO songs.user_file_latest
+    (user_id, source_file, ts, item_in_session, first_name, last_name, gender, level)
+SELECT user_id, source_file, ts, item_in_session, first_name, last_name, gender, level
+FROM batch_users;
 
 DELETE FROM songs.users
-WHERE user_id IN (SELECT user_id FROM batch_users);
+WHERE user_id IN (SELECT user_id FROM changed_users);
 
 INSERT INTO songs.users (user_id, first_name, last_name, gender, level)
 SELECT user_id, first_name, last_name, gender, level
-FROM songs.user_latest
-WHERE user_id IN (SELECT user_id FROM batch_users);
+FROM (
+    SELECT user_id, first_name, last_name, gender, level,
+           ROW_NUMBER() OVER (PARTITION BY user_id ORDER BY ts DESC, item_in_session DESC, level, first_name, last_name, gender) AS rn
+    FROM songs.user_file_latest
+    WHERE user_id IN (SELECT user_id FROM changed_users)
+) u
+WHERE rn = 1;
 
 DROP TABLE IF EXISTS batch_users;
+
+DROP TABLE IF EXISTS changed_users;
 
 UPDATE songs.staged_files SET loaded_at = TIMESTAMP '<now>' WHERE (kind = 'event' AND source_file IN (SELECT source_file FROM songs.load_batch)) OR (kind = 'song' AND loaded_at IS NULL);
 

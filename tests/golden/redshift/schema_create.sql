@@ -49,7 +49,7 @@ CREATE TABLE IF NOT EXISTS songs.rejects (
     line_no     INTEGER,
     col         INTEGER,
     reason      VARCHAR(256) NOT NULL,
-    raw         VARCHAR(1024),
+    raw_line    VARCHAR(1024),  -- the line as read, cut to 1,000 characters
     rejected_at TIMESTAMP NOT NULL
 ) DISTSTYLE EVEN;
 
@@ -118,10 +118,12 @@ CREATE TABLE IF NOT EXISTS songs."time" (
     weekday    INTEGER
 ) DISTSTYLE ALL SORTKEY (start_time);
 
--- Helper tables the incremental invariants need (see README, "How loading works").
--- The latest event seen per user, so a user's level is right whatever order days load in.
-CREATE TABLE IF NOT EXISTS songs.user_latest (
+-- Helper tables the incremental invariants need (see README, "How loading works"). A file's load
+-- replaces exactly its rows here, and the star rows it touched are derived again from what remains.
+-- Each user's latest event in each loaded log file: a user's row comes from the latest of these.
+CREATE TABLE IF NOT EXISTS songs.user_file_latest (
     user_id         VARCHAR(64) NOT NULL,
+    source_file     VARCHAR(1024) NOT NULL,
     ts              BIGINT NOT NULL,
     item_in_session INTEGER,
     first_name      VARCHAR(256),
@@ -130,10 +132,24 @@ CREATE TABLE IF NOT EXISTS songs.user_latest (
     level           VARCHAR(16)
 ) DISTSTYLE ALL SORTKEY (user_id);
 
--- Which log file produced each songplay, so reloading a file replaces exactly its rows.
+-- Every play each loaded log file holds (an event repeated in two files is here twice): songplays
+-- holds, per play, the row of the first file (by name, then line) that still holds it. The play's
+-- song, artist and length are kept so a changed catalog can match every loaded play again.
 CREATE TABLE IF NOT EXISTS songs.songplay_sources (
     songplay_id VARCHAR(32) NOT NULL,
-    source_file VARCHAR(1024) NOT NULL
+    source_file VARCHAR(1024) NOT NULL,
+    line_no     INTEGER,
+    song        VARCHAR(1024),
+    artist      VARCHAR(1024),
+    length      DOUBLE PRECISION,
+    start_time  TIMESTAMP NOT NULL,
+    user_id     VARCHAR(64) NOT NULL,
+    level       VARCHAR(16),
+    song_id     VARCHAR(32),
+    artist_id   VARCHAR(32),
+    session_id  INTEGER,
+    location    VARCHAR(1024),
+    user_agent  VARCHAR(1024)
 ) DISTSTYLE KEY DISTKEY (songplay_id) SORTKEY (source_file);
 
 -- The run ledger: every command that changes data records itself here.
@@ -156,5 +172,15 @@ CREATE TABLE IF NOT EXISTS songs.run_files (
     size_bytes  BIGINT,
     modified    VARCHAR(64)
 ) DISTSTYLE EVEN;
+
+-- Which version of sparkify's tables this schema holds (services/pipeline/schema.py upgrades older ones).
+CREATE TABLE IF NOT EXISTS songs.sparkify_schema (
+    version    INTEGER NOT NULL,
+    applied_at TIMESTAMP NOT NULL
+) DISTSTYLE EVEN;
+
+DELETE FROM songs.sparkify_schema;
+
+INSERT INTO songs.sparkify_schema (version, applied_at) VALUES (3, TIMESTAMP '<now>');
 
 COMMIT;

@@ -1,7 +1,7 @@
 -- sparkify --dry-run: stage 2018-11-02 on redshift (schema songs); nothing was changed.
 BEGIN;
 
-LOCK songs."artists", songs."load_batch", songs."rejects", songs."run_files", songs."runs", songs."songplay_sources", songs."songplays", songs."songs", songs."staged_files", songs."staging_events", songs."staging_songs", songs."time", songs."user_latest", songs."users";
+LOCK songs."artists", songs."load_batch", songs."rejects", songs."run_files", songs."runs", songs."songplay_sources", songs."songplays", songs."songs", songs."sparkify_schema", songs."staged_files", songs."staging_events", songs."staging_songs", songs."time", songs."user_file_latest", songs."users";
 
 INSERT INTO songs.runs (run_id, command, days, started_at, status) VALUES ('<run_id>', 'stage', '2018-11-02', TIMESTAMP '<now>', 'running');
 
@@ -60,7 +60,7 @@ UPDATE copy_songs SET source_file = 'song_data/' WHERE source_file IS NULL;
 
 -- What the last COPY skipped or failed on: file, line, column and reason. STL on provisioned
 -- clusters; the SYS views where STL is not available (Redshift Serverless).
-INSERT INTO copy_song_rejects (source_file, line_no, col, reason, raw, rejected_at)
+INSERT INTO copy_song_rejects (source_file, line_no, col, reason, raw_line, rejected_at)
 SELECT SUBSTRING(TRIM(filename), 27), line_number, NULL,
        LEFT('column ' || TRIM(colname) || ': ' || TRIM(err_reason), 256), TRIM(raw_line), GETDATE()
 FROM stl_load_errors
@@ -75,7 +75,7 @@ UPDATE copy_songs SET reject_reason = CASE
     WHEN song_id IS NULL THEN 'field song_id is missing or null'
 END;
 
-INSERT INTO copy_song_rejects (source_file, line_no, col, reason, raw, rejected_at)
+INSERT INTO copy_song_rejects (source_file, line_no, col, reason, raw_line, rejected_at)
 SELECT source_file, NULL, NULL, reject_reason, NULL, GETDATE()
 FROM copy_songs
 WHERE reject_reason IS NOT NULL;
@@ -141,7 +141,7 @@ UPDATE copy_events SET source_file = 'log_data/2018/11/2018-11-02-events.json' W
 
 -- What the last COPY skipped or failed on: file, line, column and reason. STL on provisioned
 -- clusters; the SYS views where STL is not available (Redshift Serverless).
-INSERT INTO copy_event_rejects (source_file, line_no, col, reason, raw, rejected_at)
+INSERT INTO copy_event_rejects (source_file, line_no, col, reason, raw_line, rejected_at)
 SELECT SUBSTRING(TRIM(filename), 27), line_number, NULL,
        LEFT('column ' || TRIM(colname) || ': ' || TRIM(err_reason), 256), TRIM(raw_line), GETDATE()
 FROM stl_load_errors
@@ -162,7 +162,7 @@ UPDATE copy_events SET reject_reason = CASE
     WHEN page = 'NextSong' AND userid = '' THEN 'NextSong event without userId'
 END;
 
-INSERT INTO copy_event_rejects (source_file, line_no, col, reason, raw, rejected_at)
+INSERT INTO copy_event_rejects (source_file, line_no, col, reason, raw_line, rejected_at)
 SELECT source_file, NULL, NULL, reject_reason, NULL, GETDATE()
 FROM copy_events
 WHERE reject_reason IS NOT NULL;
@@ -171,7 +171,7 @@ SELECT (SELECT COUNT(*) FROM copy_events WHERE reject_reason IS NULL), (SELECT C
 
 BEGIN;
 
-LOCK songs."artists", songs."load_batch", songs."rejects", songs."run_files", songs."runs", songs."songplay_sources", songs."songplays", songs."songs", songs."staged_files", songs."staging_events", songs."staging_songs", songs."time", songs."user_latest", songs."users";
+LOCK songs."artists", songs."load_batch", songs."rejects", songs."run_files", songs."runs", songs."songplay_sources", songs."songplays", songs."songs", songs."sparkify_schema", songs."staged_files", songs."staging_events", songs."staging_songs", songs."time", songs."user_file_latest", songs."users";
 
 -- The batch replaces what its files staged before; the song catalog is replaced whole.
 DELETE FROM songs.load_batch;
@@ -182,8 +182,8 @@ SELECT source_file FROM copy_song_files;
 DELETE FROM songs.rejects
 WHERE source_file IN (SELECT source_file FROM songs.load_batch) OR LEFT(source_file, 10) = 'song_data/';
 
-INSERT INTO songs.rejects (source_file, line_no, col, reason, raw, rejected_at)
-SELECT source_file, line_no, col, reason, raw, rejected_at FROM copy_song_rejects;
+INSERT INTO songs.rejects (source_file, line_no, col, reason, raw_line, rejected_at)
+SELECT source_file, line_no, col, reason, raw_line, rejected_at FROM copy_song_rejects;
 
 DELETE FROM songs.staging_songs;
 
@@ -222,8 +222,8 @@ SELECT source_file FROM copy_event_files;
 DELETE FROM songs.rejects
 WHERE source_file IN (SELECT source_file FROM songs.load_batch);
 
-INSERT INTO songs.rejects (source_file, line_no, col, reason, raw, rejected_at)
-SELECT source_file, line_no, col, reason, raw, rejected_at FROM copy_event_rejects;
+INSERT INTO songs.rejects (source_file, line_no, col, reason, raw_line, rejected_at)
+SELECT source_file, line_no, col, reason, raw_line, rejected_at FROM copy_event_rejects;
 
 DELETE FROM songs.staging_events WHERE source_file IN (SELECT source_file FROM songs.load_batch);
 

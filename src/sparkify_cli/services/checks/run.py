@@ -93,8 +93,16 @@ class CheckReport:
 
 
 def open_warehouse(settings: Settings) -> Warehouse:
-    """The warehouse, read-only: `check` never creates or changes anything."""
-    return connect(settings, read_only=True, must_exist=True)
+    """The warehouse, read-only: `check` never creates, changes or upgrades anything."""
+    from sparkify_cli.services.pipeline.schema import require_current
+
+    wh = connect(settings, read_only=True, must_exist=True)
+    try:
+        require_current(wh)
+    except BaseException:
+        wh.close()
+        raise
+    return wh
 
 
 def check(

@@ -20,6 +20,7 @@ from typing import Literal
 from sparkify_cli.days import Days
 from sparkify_cli.errors import ConfigError
 from sparkify_cli.services.pipeline import schema
+from sparkify_cli.services.pipeline.matching import MatchRule
 from sparkify_cli.services.pipeline.request import RunRequest
 from sparkify_cli.settings import Settings
 from sparkify_cli.sources import LogLayout, open_source
@@ -57,11 +58,13 @@ def dry_run_sql(
         wh.note("")
         from sparkify_cli.services.pipeline.run import execute
 
+        match = MatchRule.from_settings(settings)
         if step == "schema":
-            schema.create(wh, drop=drop)
+            wh.assume_schema = False  # without a connection: what a first `schema create` runs
+            schema.create(wh, drop=drop, match=match)
         elif step != "check" and not schema.exists(wh):
-            schema.create(wh)  # as the real command does on first use
-        elif step == "stage":
+            schema.create(wh, match=match)  # as the real command does on first use (or upgrades)
+        if step == "stage":
             # The same code path as the real command, ledger statements included.
             request = RunRequest("stage", days, songs=songs, strict=strict, no_sign_request=no_sign_request)
             execute(wh, settings, request, open_source(settings, no_sign_request=no_sign_request))
@@ -69,7 +72,7 @@ def dry_run_sql(
             if wh.shadow is None and reader is None:
                 _assume_staged(wh, settings, days, no_sign_request)
             execute(wh, settings, RunRequest("load", days), None)
-        else:
+        elif step == "check":
             from sparkify_cli.services.checks.run import run_checks
 
             run_checks(wh, settings, day=day, checks_file=checks_file)

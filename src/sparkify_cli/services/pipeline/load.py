@@ -7,10 +7,11 @@ from datetime import UTC, datetime
 
 from sparkify_cli.progress import OnProgress, Progress, silent
 from sparkify_cli.services.pipeline.matching import EXACT, MatchRule, prepare
-from sparkify_cli.services.pipeline.schema import STAR_TABLES
+from sparkify_cli.services.pipeline.tables import STAR_TABLES
 from sparkify_cli.warehouse import Warehouse
 
-CATALOG_STEPS = ("songs", "artists")
+# A changed catalog reloads songs and artists and matches every loaded play again (rematch).
+CATALOG_STEPS = ("songs", "artists", "rematch")
 DAY_STEPS = ("songplays", "time", "users")
 
 
@@ -26,20 +27,22 @@ def load_files(
     on_progress: OnProgress = silent,
     match: MatchRule = EXACT,
     timings: dict[str, float] | None = None,
+    catalog: bool = False,
 ) -> None:
     """Load the given staged log files (and the catalog, when it changed). Call inside a transaction.
 
-    The catalog is reloaded only when it was re-staged, so a daily load costs in proportion to
-    that day. Plays loaded before a catalog change keep their match until their day is reloaded.
+    The catalog is reloaded only when it was re-staged (or `catalog`), so a daily load costs in
+    proportion to that day; a reloaded catalog matches every loaded play again.
     """
     schema = wh.schema
-    steps = (CATALOG_STEPS if catalog_pending(wh) else ()) + DAY_STEPS
+    steps = (CATALOG_STEPS if catalog or catalog_pending(wh) else ()) + DAY_STEPS
     wh.execute(f"DELETE FROM {schema}.load_batch")
     wh.insert_rows(f"{schema}.load_batch", ["source_file"], [(f,) for f in files])
     for done, step in enumerate(steps):
         on_progress(Progress("load", done, len(steps)))
         started = time.perf_counter()
-        context = prepare(wh, match) if step == "songplays" else {}  # the song-match rule (SPARKIFY_MATCH)
+        # the song-match rule (SPARKIFY_MATCH): the batch's plays, or every loaded play after a catalog change
+        context = prepare(wh, match, batch_only=step == "songplays") if step in ("songplays", "rematch") else {}
         wh.run_template(f"load/{step}.sql", **context)
         if timings is not None:
             timings[f"load_{step}"] = round(timings.get(f"load_{step}", 0.0) + time.perf_counter() - started, 4)

@@ -86,5 +86,5 @@ def prepare(wh: Warehouse, rule: MatchRule, *, batch_only: bool = True) -> Docum
         wh.run_template("load/match_repairs.sql")
         _, rows = wh.query(wh.render("load/match_texts.sql", batch_only=batch_only)[0])
         repairs = [(raw, fixed) for (raw,) in rows if (fixed := repair_text(raw)) != raw]
-        wh.insert_rows("match_repairs", ["raw", "fixed"], repairs)
+        wh.insert_rows("match_repairs", ["original", "fixed"], repairs)
     return rule.context()

@@ -61,7 +61,7 @@ def run_pipeline(settings: Settings, request: RunRequest, *, on_progress: OnProg
     `run` also checks the result, and a failed check marks the run in the ledger."""
     with connect(settings) as wh:
         if not schema.exists(wh):
-            schema.create(wh)
+            schema.create(wh, match=MatchRule.from_settings(settings))  # first use, or an upgrade
         source = (
             open_source(settings, request.source, no_sign_request=request.no_sign_request) if request.stages else None
         )

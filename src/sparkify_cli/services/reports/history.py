@@ -31,6 +31,7 @@ class WarehouseStatus:
     loaded_days: list[str] = field(default_factory=list)
     staged_not_loaded: list[str] = field(default_factory=list)
     gaps: list[str] = field(default_factory=list)  # in the source, not loaded
+    missing_from_source: list[str] = field(default_factory=list)  # staged or loaded, gone from the source
     source_checked: bool = False
     last_success: datetime | None = None
     running: list[str] = field(default_factory=list)  # runs without an end: in progress, or killed
@@ -40,6 +41,7 @@ class WarehouseStatus:
             "loaded_days": self.loaded_days,
             "staged_not_loaded": self.staged_not_loaded,
             "gaps": self.gaps if self.source_checked else None,
+            "missing_from_source": self.missing_from_source if self.source_checked else None,
             "last_success": self.last_success.isoformat(sep=" ") if self.last_success else None,
             "unfinished_runs": self.running,
         }
@@ -57,6 +59,8 @@ def warehouse_status(wh: Warehouse, layout: LogLayout, source: Source | None) ->
         files, _ = source.log_files(None)
         loaded = set(out.loaded_days)
         out.gaps = sorted(d for d in (layout.label(f.key) for f in files) if d not in loaded)
+        listed = {f.key for f in files}
+        out.missing_from_source = [k for k, _ in rows if k not in listed]
         out.source_checked = True
     out.last_success = wh.scalar(f"SELECT max(finished_at) FROM {wh.schema}.runs WHERE status = 'ok'")
     _, rows = wh.query(f"SELECT run_id FROM {wh.schema}.runs WHERE status = 'running' ORDER BY started_at")

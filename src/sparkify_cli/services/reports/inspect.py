@@ -9,22 +9,33 @@ from sparkify_cli.warehouse.base import Row
 Result = tuple[list[str], list[Row]]
 
 
-def open_existing(settings: Settings) -> Warehouse:
-    """Open for reading; a missing warehouse (no DuckDB file) is an error, not a new empty one."""
-    return connect(settings, read_only=True, must_exist=True)
+def open_existing(settings: Settings, *, current: bool = True) -> Warehouse:
+    """Open for reading; a missing warehouse (no DuckDB file) is an error, not a new empty one, and
+    (with `current`) a schema of an older sparkify says how to upgrade it."""
+    from sparkify_cli.services.pipeline.schema import require_current
+
+    wh = connect(settings, read_only=True, must_exist=True)
+    try:
+        if current:
+            require_current(wh)
+    except BaseException:
+        wh.close()
+        raise
+    return wh
 
 
 def run_query(settings: Settings, sql: str) -> Result:
-    with open_existing(settings) as wh:
+    """Any version's tables can be queried: an ad-hoc look needs no upgrade."""
+    with open_existing(settings, current=False) as wh:
         return wh.query(sql)
 
 
 def list_rejects(settings: Settings, limit: int) -> Result:
     with open_existing(settings) as wh:
         if not wh.table_exists("rejects"):
-            return ["source_file", "line_no", "col", "reason", "raw", "rejected_at"], []
+            return ["source_file", "line_no", "col", "reason", "raw_line", "rejected_at"], []
         return wh.query(
-            f"SELECT source_file, line_no, col, reason, raw, rejected_at FROM {wh.schema}.rejects "
+            f"SELECT source_file, line_no, col, reason, raw_line, rejected_at FROM {wh.schema}.rejects "
             "ORDER BY rejected_at DESC, source_file, line_no LIMIT ?",
             [limit],
         )

@@ -78,6 +78,21 @@ class Settings(BaseSettings):
     duckdb_threads: int = Field(0, ge=0, description="DuckDB threads (0 = one per core)")
     duckdb_temp_dir: Path | None = Field(None, description="DuckDB spill folder (default: next to the file)")
 
+    # --- time limits ----------------------------------------------------------------------
+    aws_connect_timeout: float = Field(
+        5.0, gt=0, le=600, description="seconds to open a connection to AWS (S3, IAM, Redshift API)"
+    )
+    aws_read_timeout: float = Field(
+        60.0, gt=0, le=3600, description="seconds an AWS endpoint may stay silent before the call fails"
+    )
+    check_timeout: float = Field(
+        300.0, ge=0, le=86400, description="seconds one data-quality check may run (0 = no limit)"
+    )
+    redshift_connect_timeout: float = Field(30.0, gt=0, le=600, description="seconds to open a Redshift connection")
+    redshift_statement_timeout: int = Field(
+        0, ge=0, le=86400, description="seconds one Redshift statement may run (0 = no limit)"
+    )
+
     # --- AWS / Redshift -------------------------------------------------------------------
     aws_region: str | None = Field(None, description="AWS region (default: AWS_REGION / boto3's chain)")
     aws_profile: str | None = Field(None, description="AWS profile (default: AWS_PROFILE / boto3's chain)")
@@ -92,6 +107,11 @@ class Settings(BaseSettings):
         None, description="Redshift password (else IAM credentials or the OS keyring)"
     )
     iam_role_name: str = Field("sparkify-redshift-s3-read", description="IAM role Redshift assumes for COPY")
+
+    # --- PostgreSQL -----------------------------------------------------------------------
+    postgres_dsn: SecretStr | None = Field(
+        None, description="libpq connection string (default: PGHOST, PGPORT, PGDATABASE, PGUSER, ~/.pgpass)"
+    )
 
     @field_validator("db_schema")
     @classmethod

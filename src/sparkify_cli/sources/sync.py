@@ -2,7 +2,12 @@
 
 DuckDB then reads the cache like any local folder (its httpfs extension is not assumed). Objects
 whose ETag and size match the last sync are not fetched again; downloads run in parallel and land
-under a temporary name first, so an interrupted sync never leaves a half-written file behind.
+under a temporary name first, so an interrupted sync never leaves a half-written file behind. On
+Ctrl-C or the first failure the pending downloads are cancelled and the running ones stop at their
+next chunk; the index then records exactly the objects that fully arrived.
+
+The cache folder is the sync's own: every path it writes or deletes is checked to lie inside it
+(links followed), whatever the keys, the index or SPARKIFY_LOG_KEY_TEMPLATE say.
 """
 
 from __future__ import annotations
@@ -10,13 +15,15 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+import threading
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sparkify_cli import aws
+from sparkify_cli.errors import SourceError
 from sparkify_cli.progress import OnProgress, Progress, silent
 from sparkify_cli.sources.base import SourceFile
 
@@ -42,7 +49,7 @@ def fetch(source: S3Source, plan: FilePlan, *, everything: bool, on_progress: On
     """Download what `plan` reads into the cache (unchanged objects are kept), and drop from the
     cache what the bucket no longer has: the catalog when it is synced, all logs on a full run,
     and the days asked for that have no file."""
-    stale_scopes = (["song_data/"] if plan.songs else []) + (["log_data/"] if everything else [])
+    stale_scopes = (["song_data/"] if plan.songs else []) + ([source.layout.folder] if everything else [])
     stale_keys = {source.layout.key(day) for day in plan.missing_days}
     return sync(
         source, plan.songs + plan.logs, stale_scopes=stale_scopes, stale_keys=stale_keys, on_progress=on_progress
@@ -67,27 +74,51 @@ def sync(
     result.skipped = len(files) - len(todo)
     result.removed = _remove_stale(root, index, {f.key for f in files}, tuple(stale_scopes), set(stale_keys))
     on_progress(Progress("download", 0, len(todo)))
+    stop = threading.Event()
+    pool = ThreadPoolExecutor(max_workers=max(1, min(workers, len(todo))))
+    futures: dict[Future[bool], SourceFile] = {}
     failed: BaseException | None = None
+    complete = False
     try:
-        with ThreadPoolExecutor(max_workers=max(1, min(workers, len(todo)))) as pool:
-            futures = {pool.submit(_download, source, f): f for f in todo}
-            for done, future in enumerate(as_completed(futures), start=1):
-                f = futures[future]
-                error = future.exception()
-                if error is not None:
-                    failed = failed or error  # the others still finish and count
-                    continue
-                index[f.key] = {"etag": f.modified, "size": f.size}  # as_completed yields in this thread
-                result.downloaded += 1
-                result.bytes_downloaded += f.size
-                on_progress(Progress("download", done, len(todo)))
+        futures = {pool.submit(_download, source, f, stop): f for f in todo}
+        for done, future in enumerate(as_completed(futures), start=1):
+            f = futures[future]
+            failed = future.exception()
+            if failed is not None:
+                break
+            result.downloaded += 1
+            result.bytes_downloaded += f.size
+            on_progress(Progress("download", done, len(todo)))
+        complete = failed is None
     finally:
-        _write_index(root, index)  # what did arrive is not fetched again
+        if not complete:
+            stop.set()  # Ctrl-C, or an error: nothing new starts, and running downloads stop at their next chunk
+        try:
+            pool.shutdown(wait=True, cancel_futures=True)
+        finally:
+            _write_index(root, _arrived(index, futures))  # what did arrive is not fetched again
     if failed is not None:
         if isinstance(failed, aws.AwsCallError) and failed.code in ("403", "AccessDenied"):
             failed.hint = failed.hint or source.access_hint
         raise failed
     return result
+
+
+def _arrived(
+    index: dict[str, dict[str, object]], futures: dict[Future[bool], SourceFile]
+) -> dict[str, dict[str, object]]:
+    """The index plus every download that completed (whether or not the loop saw it before a stop)."""
+    for future, f in futures.items():
+        if future.done() and not future.cancelled() and future.exception() is None and future.result():
+            index[f.key] = {"etag": f.modified, "size": f.size}
+    return index
+
+
+def inside(root: Path, path: Path) -> Path:
+    """`path`, when it lies inside the cache folder `root` (resolved, links followed); else an error."""
+    if root not in path.resolve().parents:
+        raise SourceError(f"refusing {path}: it is outside the cache folder {root}")
+    return path
 
 
 def _fresh(f: SourceFile, index: dict[str, dict[str, object]]) -> bool:
@@ -101,13 +132,20 @@ def _fresh(f: SourceFile, index: dict[str, dict[str, object]]) -> bool:
     )
 
 
-def _download(source: S3Source, f: SourceFile) -> None:
-    f.path.parent.mkdir(parents=True, exist_ok=True)
-    fd, part = tempfile.mkstemp(prefix=f".{f.path.name}.", suffix=".part", dir=f.path.parent)
+def _download(source: S3Source, f: SourceFile, stop: threading.Event) -> bool:
+    """Fetch one object into the cache; False when stopped first (nothing of it is left behind)."""
+    path = inside(source.cache_root, f.path)
+    if stop.is_set():
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, part = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     os.close(fd)
     try:
-        aws.download_file(source.s3, source.location.bucket, source.location.key(f.key), part)
-        os.replace(part, f.path)
+        bucket, key = source.location.bucket, source.location.key(f.key)
+        if not aws.download_file(source.s3, bucket, key, part, stop.is_set):
+            return False
+        os.replace(part, path)
+        return True
     finally:
         if os.path.exists(part):
             os.unlink(part)
@@ -121,13 +159,14 @@ def _remove_stale(
         base = root / scope
         if not base.is_dir():
             continue
-        for path in sorted(base.rglob("*")):
+        inside(root, base)  # a scope folder that is a link out of the cache is not followed
+        for path in sorted(base.rglob("*")):  # rglob does not enter linked folders
             key = path.relative_to(root).as_posix()
             if path.is_file() and key not in keep:
                 keys.add(key)
     for key in keys - keep:
+        path = inside(root, root / key)
         index.pop(key, None)
-        path = root / key
         if path.is_file():
             path.unlink()
             removed += 1

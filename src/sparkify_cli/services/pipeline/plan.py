@@ -26,6 +26,7 @@ class Plan:
     songs: list[SourceFile] = field(default_factory=list)  # the catalog, when it is to be staged
     missing_days: list[date] = field(default_factory=list)
     files: FilePlan | None = None  # what the source must make readable (staging only)
+    ignored: list[str] = field(default_factory=list)  # not log files (sources/plan.py: ignored_warning)
 
 
 def catalog_changed(wh: Warehouse, files: list[SourceFile]) -> bool:
@@ -46,7 +47,7 @@ def plan_stage(wh: Warehouse, source: Source, days: Days, *, songs: bool | None,
         units = [Unit(source.layout.label(f.key), logs=[f], keys=[f.key]) for f in files.logs]
         if not units and files.songs:  # no log file in the range, but a changed catalog: stage it alone
             units = [Unit("song catalog")]
-    return Plan(units, files.songs, files.missing_days, files)
+    return Plan(units, files.songs, files.missing_days, files, files.ignored)
 
 
 def staged_log_files(wh: Warehouse, layout: LogLayout, days: Days) -> list[str]:

@@ -11,7 +11,7 @@ import functools
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import boto3
 import botocore.session
@@ -270,17 +270,16 @@ def list_objects(s3: Client, bucket: str, prefix: str) -> list[Document]:
         raise _mapped(exc, f"s3 list s3://{bucket}/{prefix}") from None
 
 
-def download_file(s3: Client, bucket: str, key: str, path: str, stop: Callable[[], bool] = lambda: False) -> bool:
-    """One GET streamed to `path` (source files are small: no multipart machinery needed). False when
-    `stop` said so between two chunks: `path` then holds part of the object."""
+def download_file(s3: Client, bucket: str, key: str, out: BinaryIO, stop: Callable[[], bool] = lambda: False) -> bool:
+    """One GET streamed into `out` (source files are small: no multipart machinery needed). False when
+    `stop` said so between two chunks: `out` then holds part of the object."""
     try:
         body = s3.get_object(Bucket=bucket, Key=key)["Body"]
         try:
-            with open(path, "wb") as out:
-                for chunk in body.iter_chunks(CHUNK):
-                    if stop():
-                        return False
-                    out.write(chunk)
+            for chunk in body.iter_chunks(CHUNK):
+                if stop():
+                    return False
+                out.write(chunk)
         finally:
             body.close()
     except (ClientError, BotoCoreError) as exc:

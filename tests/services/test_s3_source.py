@@ -129,10 +129,10 @@ def test_a_key_that_climbs_out_of_the_cache_is_refused(moto_s3: None, bucket: Pa
 def test_a_failed_sync_keeps_exactly_what_arrived(moto_s3: None, bucket: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     real = aws.download_file
 
-    def flaky(client: Any, bucket_name: str, key: str, path: str, stop: Any) -> bool:
+    def flaky(client: Any, bucket_name: str, key: str, out: Any, stop: Any) -> bool:
         if key.endswith("2018-11-02-events.json"):
             raise aws.AwsCallError("s3 download failed: SlowDown", "SlowDown")
-        return real(client, bucket_name, key, path, stop)
+        return real(client, bucket_name, key, out, stop)
 
     monkeypatch.setattr(aws, "download_file", flaky)
     with pytest.raises(aws.AwsCallError):

@@ -4,7 +4,7 @@ DuckDB then reads the cache like any local folder (its httpfs extension is not a
 whose ETag and size match the last sync are not fetched again; downloads run in parallel and land
 under a temporary name first, so an interrupted sync never leaves a half-written file behind. On
 Ctrl-C or the first failure the pending downloads are cancelled and the running ones stop at their
-next chunk; the index then records exactly the objects that fully arrived.
+next chunk (sources/downloads.py); the index then records exactly the objects that fully arrived.
 
 The cache folder is the sync's own: every path it writes or deletes is checked to lie inside it
 (links followed), whatever the keys, the index or SPARKIFY_LOG_KEY_TEMPLATE say.
@@ -15,17 +15,16 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-import threading
-from collections.abc import Iterable
-from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 from sparkify_cli import aws
 from sparkify_cli.errors import SourceError
 from sparkify_cli.progress import OnProgress, Progress, silent
 from sparkify_cli.sources.base import SourceFile
+from sparkify_cli.sources.downloads import fetch_all
 
 if TYPE_CHECKING:
     from sparkify_cli.sources.plan import FilePlan
@@ -74,44 +73,31 @@ def sync(
     result.skipped = len(files) - len(todo)
     result.removed = _remove_stale(root, index, {f.key for f in files}, tuple(stale_scopes), set(stale_keys))
     on_progress(Progress("download", 0, len(todo)))
-    stop = threading.Event()
-    pool = ThreadPoolExecutor(max_workers=max(1, min(workers, len(todo))))
-    futures: dict[Future[bool], SourceFile] = {}
-    failed: BaseException | None = None
-    complete = False
+
+    def arrived(f: SourceFile) -> None:
+        index[f.key] = {"etag": f.modified, "size": f.size}
+        result.downloaded += 1
+        result.bytes_downloaded += f.size
+        on_progress(Progress("download", result.downloaded, len(todo)))
+
+    def get(f: SourceFile, out: BinaryIO, stopped: Callable[[], bool]) -> bool:
+        return aws.download_file(source.s3, source.location.bucket, source.location.key(f.key), out, stopped)
+
     try:
-        futures = {pool.submit(_download, source, f, stop): f for f in todo}
-        for done, future in enumerate(as_completed(futures), start=1):
-            f = futures[future]
-            failed = future.exception()
-            if failed is not None:
-                break
-            result.downloaded += 1
-            result.bytes_downloaded += f.size
-            on_progress(Progress("download", done, len(todo)))
-        complete = failed is None
+        fetch_all(
+            todo,
+            get,
+            place=lambda f: inside(root, f.path),
+            workers=max(1, min(workers, len(todo))),
+            on_arrived=arrived,
+        )
+    except aws.AwsCallError as exc:
+        if exc.code in ("403", "AccessDenied"):
+            exc.hint = exc.hint or source.access_hint
+        raise
     finally:
-        if not complete:
-            stop.set()  # Ctrl-C, or an error: nothing new starts, and running downloads stop at their next chunk
-        try:
-            pool.shutdown(wait=True, cancel_futures=True)
-        finally:
-            _write_index(root, _arrived(index, futures))  # what did arrive is not fetched again
-    if failed is not None:
-        if isinstance(failed, aws.AwsCallError) and failed.code in ("403", "AccessDenied"):
-            failed.hint = failed.hint or source.access_hint
-        raise failed
+        _write_index(root, index)  # exactly what did arrive: it is not fetched again
     return result
-
-
-def _arrived(
-    index: dict[str, dict[str, object]], futures: dict[Future[bool], SourceFile]
-) -> dict[str, dict[str, object]]:
-    """The index plus every download that completed (whether or not the loop saw it before a stop)."""
-    for future, f in futures.items():
-        if future.done() and not future.cancelled() and future.exception() is None and future.result():
-            index[f.key] = {"etag": f.modified, "size": f.size}
-    return index
 
 
 def inside(root: Path, path: Path) -> Path:
@@ -130,25 +116,6 @@ def _fresh(f: SourceFile, index: dict[str, dict[str, object]]) -> bool:
         and f.path.is_file()
         and f.path.stat().st_size == f.size
     )
-
-
-def _download(source: S3Source, f: SourceFile, stop: threading.Event) -> bool:
-    """Fetch one object into the cache; False when stopped first (nothing of it is left behind)."""
-    path = inside(source.cache_root, f.path)
-    if stop.is_set():
-        return False
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, part = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    os.close(fd)
-    try:
-        bucket, key = source.location.bucket, source.location.key(f.key)
-        if not aws.download_file(source.s3, bucket, key, part, stop.is_set):
-            return False
-        os.replace(part, path)
-        return True
-    finally:
-        if os.path.exists(part):
-            os.unlink(part)
 
 
 def _remove_stale(

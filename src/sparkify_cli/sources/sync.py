@@ -66,7 +66,12 @@ def sync(
 ) -> SyncResult:
     """Make source.cache_root hold exactly `files` (within the stale scopes) as the bucket has them."""
     root = source.cache_root
-    root.mkdir(parents=True, exist_ok=True)
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise SourceError(
+            f"cannot use the cache folder {root}: {exc.strerror or exc}", hint="check SPARKIFY_CACHE_DIR"
+        ) from None
     index = _read_index(root)
     result = SyncResult(root, listed=len(files))
     todo = [f for f in files if not _fresh(f, index)]

@@ -94,3 +94,20 @@ def test_only_strays_is_an_error_naming_them(tmp_path: Path) -> None:
     assert result.exit_code == 2
     line = result.stderr.strip()
     assert "\n" not in line and "not named like SPARKIFY_LOG_KEY_TEMPLATE" in line and "2018-02-30" in line
+
+
+def test_the_pipeline_plan_carries_the_warning(tmp_path: Path) -> None:
+    from sparkify_cli.services.pipeline import schema
+    from sparkify_cli.services.pipeline.plan import plan_stage
+    from sparkify_cli.warehouse import connect
+
+    src = source_with_strays(tmp_path / "src")
+    settings = load_settings()
+    with connect(settings) as wh:
+        schema.create(wh)
+        work = plan_stage(wh, open_source(settings, str(src)), Days(None), songs=None, strict=False)
+    assert work.ignored == sorted(NOT_DAYS)
+    assert work.ignored_warning == (
+        f"ignored 5 files under {src.resolve() / 'log_data'} not named like SPARKIFY_LOG_KEY_TEMPLATE: "
+        + ", ".join(sorted(NOT_DAYS))
+    )

@@ -111,3 +111,26 @@ def test_the_pipeline_plan_carries_the_warning(tmp_path: Path) -> None:
         f"ignored 5 files under {src.resolve() / 'log_data'} not named like SPARKIFY_LOG_KEY_TEMPLATE: "
         + ", ".join(sorted(NOT_DAYS))
     )
+
+
+@pytest.mark.parametrize("kind", ["local", "s3"])
+def test_a_template_without_a_fixed_folder(moto_s3: None, tmp_path: Path, kind: str) -> None:
+    """Log files at the source root, beside song_data/: the songs are neither logs nor ignored, and a
+    second full S3 run (catalog unchanged) keeps the cached songs."""
+    src, _ = generated(tmp_path / "src", days=2)
+    for path in sorted((src / "log_data").rglob("*.json")):
+        path.rename(src / path.name.replace("-events", ""))
+    uri = str(src)
+    if kind == "s3":
+        make_bucket()
+        upload(src)
+        uri = f"s3://{BUCKET}/data/v1"
+    env = {"SPARKIFY_LOG_KEY_TEMPLATE": "{date}.json"}
+    for _ in range(2):
+        result = invoke("run", "--source", uri, "--format", "json", env=env)
+        assert result.exit_code == 0, result.stderr
+    assert staged_keys() == ["2018-11-01.json", "2018-11-02.json"]
+    assert result.json()["songs"]["skipped"] is True
+    if kind == "s3":
+        cache = tmp_path / "cache" / BUCKET / "data" / "v1" / "song_data"
+        assert len(list(cache.rglob("*.json"))) == 12

@@ -48,7 +48,10 @@ def fetch(source: S3Source, plan: FilePlan, *, everything: bool, on_progress: On
     """Download what `plan` reads into the cache (unchanged objects are kept), and drop from the
     cache what the bucket no longer has: the catalog when it is synced, all logs on a full run,
     and the days asked for that have no file."""
-    stale_scopes = (["song_data/"] if plan.songs else []) + ([source.layout.folder] if everything else [])
+    # A template without a fixed folder ({date}.json) shares the root with song_data/: logs gone from
+    # the bucket then stay in the cache (harmless: a run reads only the files its plan names).
+    logs = source.layout.folder
+    stale_scopes = (["song_data/"] if plan.songs else []) + ([logs] if everything and logs else [])
     stale_keys = {source.layout.key(day) for day in plan.missing_days}
     return sync(
         source, plan.songs + plan.logs, stale_scopes=stale_scopes, stale_keys=stale_keys, on_progress=on_progress

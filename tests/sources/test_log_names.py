@@ -134,3 +134,8 @@ def test_a_template_without_a_fixed_folder(moto_s3: None, tmp_path: Path, kind: 
     if kind == "s3":
         cache = tmp_path / "cache" / BUCKET / "data" / "v1" / "song_data"
         assert len(list(cache.rglob("*.json"))) == 12
+
+
+def test_the_warning_never_carries_control_characters() -> None:
+    warning = ignored_warning(["log_data/ok.json", "log_data/\x1b[2Jevil.json"], "s3://b/p/log_data/")
+    assert warning is not None and "\x1b" not in warning and "'log_data/\\x1b[2Jevil.json'" in warning

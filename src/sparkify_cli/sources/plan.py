@@ -30,7 +30,9 @@ def ignored_warning(ignored: list[str], folder: str) -> str | None:
 
 
 def _some(keys: list[str], shown: int = 5) -> str:
-    return ", ".join(keys[:shown]) + (f" and {len(keys) - shown} more" if len(keys) > shown else "")
+    # A bucket's keys may hold control characters: never raw onto the user's terminal.
+    named = [key if key.isprintable() else ascii(key) for key in keys[:shown]]
+    return ", ".join(named) + (f" and {len(keys) - shown} more" if len(keys) > shown else "")
 
 
 def plan_files(source: Source, days: Days, *, strict: bool = False, songs: bool = True) -> FilePlan:

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import functools
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import boto3
 import botocore.session
@@ -28,8 +29,19 @@ if TYPE_CHECKING:
 # types), and every answer is a JSON-like document.
 Client = Any
 
-# Short connect timeout and standard retries: a wrong endpoint fails in seconds, throttling is retried.
-_CONFIG = Config(connect_timeout=5, read_timeout=60, retries={"mode": "standard", "max_attempts": 5})
+# Standard retries (throttling and transient errors, with jittered backoff of at most 1 s then 2 s),
+# three attempts in all: a silent endpoint costs at most 3 x SPARKIFY_AWS_READ_TIMEOUT (+ 3 s) per call,
+# an unreachable one 3 x SPARKIFY_AWS_CONNECT_TIMEOUT (+ 3 s), instead of six times the wait.
+ATTEMPTS = 3
+CHUNK = 64 * 1024  # a download notices a stop request between chunks this big
+
+
+def _config(connect_timeout: float, read_timeout: float) -> Config:
+    return Config(
+        connect_timeout=connect_timeout,
+        read_timeout=read_timeout,
+        retries={"mode": "standard", "total_max_attempts": ATTEMPTS},
+    )
 
 
 # Error codes (AWS's, or botocore's exception names) that say "try again later", not "fix something".
@@ -85,8 +97,14 @@ def _session(profile: str | None, region_name: str | None, _env: tuple[tuple[str
 
 
 @functools.lru_cache(maxsize=32)
-def _client(profile: str | None, region_name: str, name: str, env: tuple[tuple[str, str], ...]) -> Client:
-    return _session(profile, region_name, env).client(name, config=_CONFIG)
+def _client(
+    profile: str | None, region_name: str, name: str, env: tuple[tuple[str, str], ...], timeouts: tuple[float, float]
+) -> Client:
+    return _session(profile, region_name, env).client(name, config=_config(*timeouts))
+
+
+def _timeouts(settings: Settings) -> tuple[float, float]:
+    return (settings.aws_connect_timeout, settings.aws_read_timeout)
 
 
 def session(settings: Settings) -> boto3.Session:
@@ -114,7 +132,7 @@ def client(settings: Settings, name: str) -> Client:
     """A boto3 client for service `name` in the configured region."""
     region_name = region(settings)
     try:
-        return _client(settings.aws_profile, region_name, name, _environment())
+        return _client(settings.aws_profile, region_name, name, _environment(), _timeouts(settings))
     except BotoCoreError as exc:
         raise _mapped(exc, f"{name} client") from None
 
@@ -237,7 +255,8 @@ def s3_client(settings: Settings, *, unsigned: bool = False) -> Client:
     from botocore import UNSIGNED
 
     try:
-        return session(settings).client("s3", config=_CONFIG.merge(Config(signature_version=UNSIGNED)))
+        config = _config(*_timeouts(settings)).merge(Config(signature_version=UNSIGNED))
+        return session(settings).client("s3", config=config)
     except BotoCoreError as exc:
         raise _mapped(exc, "s3 client") from None
 
@@ -251,12 +270,18 @@ def list_objects(s3: Client, bucket: str, prefix: str) -> list[Document]:
         raise _mapped(exc, f"s3 list s3://{bucket}/{prefix}") from None
 
 
-def download_file(s3: Client, bucket: str, key: str, path: str) -> None:
-    """One GET streamed to `path` (source files are small: no multipart machinery needed)."""
+def download_file(s3: Client, bucket: str, key: str, out: BinaryIO, stop: Callable[[], bool] = lambda: False) -> bool:
+    """One GET streamed into `out` (source files are small: no multipart machinery needed). False when
+    `stop` said so between two chunks: `out` then holds part of the object."""
     try:
         body = s3.get_object(Bucket=bucket, Key=key)["Body"]
-        with open(path, "wb") as out:
-            for chunk in body.iter_chunks(1 << 20):
+        try:
+            for chunk in body.iter_chunks(CHUNK):
+                if stop():
+                    return False
                 out.write(chunk)
+        finally:
+            body.close()
     except (ClientError, BotoCoreError) as exc:
         raise _mapped(exc, f"s3 download s3://{bucket}/{key}") from None
+    return not stop()

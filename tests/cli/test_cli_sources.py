@@ -75,12 +75,12 @@ def test_aws_error_mid_sync_is_exit_3_and_changes_nothing(
     before = tables(wh)
     real = aws.download_file
 
-    def throttled(client: Any, bucket: str, key: str, path: str) -> None:
+    def throttled(client: Any, bucket: str, key: str, out: Any, stop: Any) -> bool:
         if key.endswith("2018-11-02-events.json"):
             raise aws.AwsCallError(
                 "s3 download s3://sparkify-src/...: SlowDown (Please reduce your request rate)", "SlowDown"
             )
-        real(client, bucket, key, path)
+        return real(client, bucket, key, out, stop)
 
     monkeypatch.setattr(aws, "download_file", throttled)
     failed = invoke("run", "--source", SOURCE, env=env)

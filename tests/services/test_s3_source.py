@@ -4,6 +4,7 @@ Against moto in-process and through a moto server reached only via AWS_ENDPOINT_
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -125,20 +126,27 @@ def test_a_key_that_climbs_out_of_the_cache_is_refused(moto_s3: None, bucket: Pa
     assert not list(tmp_path.rglob("escape.json"))
 
 
-def test_interrupted_sync_keeps_what_arrived(moto_s3: None, bucket: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failed_sync_keeps_exactly_what_arrived(moto_s3: None, bucket: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     real = aws.download_file
 
-    def flaky(client: Any, bucket_name: str, key: str, path: str) -> None:
+    def flaky(client: Any, bucket_name: str, key: str, out: Any, stop: Any) -> bool:
         if key.endswith("2018-11-02-events.json"):
             raise aws.AwsCallError("s3 download failed: SlowDown", "SlowDown")
-        real(client, bucket_name, key, path)
+        return real(client, bucket_name, key, out, stop)
 
     monkeypatch.setattr(aws, "download_file", flaky)
     with pytest.raises(aws.AwsCallError):
         sync_source(load_settings(), SOURCE, Days(None))
+    cache = (load_settings().cache_dir / BUCKET / PREFIX).resolve()
+    arrived = {p.relative_to(cache).as_posix() for p in cache.rglob("*.json") if p.name != ".sparkify-sync.json"}
+    assert "log_data/2018/11/2018-11-02-events.json" not in arrived and len(arrived) < 5
+    for key in arrived:  # whole objects only
+        assert (cache / key).read_bytes() == (bucket / key).read_bytes()
+    assert set(json.loads((cache / ".sparkify-sync.json").read_text())) == arrived
+    assert not list(cache.rglob("*.part"))
     monkeypatch.setattr(aws, "download_file", real)
     source, result = sync_source(load_settings(), SOURCE, Days(None))
-    assert (result.downloaded, result.skipped) == (1, 4)
+    assert (result.downloaded, result.skipped) == (5 - len(arrived), len(arrived))
     assert not [p for p in source.cache_root.rglob("*.part")]
 
 

@@ -34,9 +34,8 @@ def check(
         Path | None,
         typer.Option(
             "--junit",
-            help="Also write a JUnit XML report to this file, for CI dashboards.",
+            help="Also write a JUnit XML report to this file (parent folders are created), for CI dashboards.",
             show_default=False,
-            dir_okay=False,
         ),
     ] = None,
     checks: Annotated[
@@ -67,6 +66,10 @@ def check(
 
     s = settings(ctx, warehouse=warehouse)
     day = parse_day(date) if date else None
+    if junit is not None:
+        from sparkify_cli.services.outputs import check_output
+
+        check_output(junit, s, checks)  # never over the warehouse, a database or a folder: before any work
     user_checks(s, checks, day=day)  # a malformed checks file is exit 2, even without a warehouse
     if dry_run:
         from sparkify_cli.services.pipeline.dry_run import dry_run_sql
@@ -76,7 +79,7 @@ def check(
         return
     report = run_checks(s, day=day, checks_file=checks)
     if junit is not None:
-        write_junit(report, junit)
+        write_junit(report, junit, s, checks)
     if fmt is opt.Output.json:
         typer.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
     else:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -9,6 +11,10 @@ import typer
 
 from sparkify_cli.cli import console
 from sparkify_cli.cli.app import settings
+from sparkify_cli.errors import ConfigError
+
+MARKER = ".sparkify-demo.json"  # in --dir: the warehouse there is the demo's, as it left it
+WAREHOUSE = "sparkify.duckdb"
 
 
 def demo(
@@ -22,20 +28,21 @@ def demo(
 ) -> None:
     """Generate a sample into ./sparkify-demo, load it into a local DuckDB file and check it.
 
-    Nothing outside --dir is touched, whatever SPARKIFY_DUCKDB_PATH says.
+    Nothing outside --dir is touched, whatever SPARKIFY_DUCKDB_PATH says; a warehouse in --dir that
+    the demo did not make (or that was loaded into since) is refused, never replaced.
 
     Example: sparkify demo --events 50000
     """
     from sparkify_cli.cli.pipeline import run_request
     from sparkify_cli.services.generate import generate
 
-    directory.mkdir(parents=True, exist_ok=True)
+    warehouse_file = claim(directory)
     data = directory / "data"
     with console.progress_bar() as progress:
         made = generate(data, events=events, songs=songs, seed=seed, on_progress=progress)
     console.info(f"generated {made.events:,} events over {made.log_files} days and {made.songs:,} songs in {data}")
-    warehouse_file = (directory / "sparkify.duckdb").resolve()
     s = settings(ctx, warehouse="duckdb", source=str(data), duckdb_path=warehouse_file)
+    _start_fresh(directory, warehouse_file)
     run_request(s, "run", None, None, None, songs=True)
     from sparkify_cli.cli.report import print_report
     from sparkify_cli.days import Days
@@ -43,6 +50,7 @@ def demo(
 
     console.out().print()
     print_report(build(s, Days(None), top=5), compact=True)
+    _write_marker(directory, _identity(warehouse_file))
     console.out().print(
         f"\nwarehouse: {warehouse_file}\n"
         "next:\n"
@@ -51,3 +59,58 @@ def demo(
         '"SELECT level, count(*) FROM songs.songplays GROUP BY level"\n'
         "  sparkify run --source ../shared/data/sparkify   # the real sample, into ./sparkify.duckdb"
     )
+
+
+# --- the demo's own warehouse ---------------------------------------------------------------------
+# The marker records the warehouse file as the demo left it (inode, size, mtime). A file without a
+# marker, or one that changed since (someone loaded into it), belongs to someone else: refused.
+
+
+def claim(directory: Path) -> Path:
+    """The demo's warehouse file in `directory`; a usage error when a warehouse there is not the demo's."""
+    if directory.exists() and not directory.is_dir():
+        raise ConfigError(f"--dir {directory} is not a folder", hint="pass a folder for the demo")
+    warehouse_file = (directory / WAREHOUSE).resolve()
+    wal = warehouse_file.with_name(warehouse_file.name + ".wal")
+    if (warehouse_file.exists() or wal.exists()) and not _is_ours(directory, warehouse_file):
+        raise ConfigError(
+            f"{warehouse_file} is a warehouse sparkify demo did not make (or one loaded into since): "
+            "refusing to replace it",
+            hint="pass another --dir, or move the file away",
+        )
+    return warehouse_file
+
+
+def _identity(path: Path) -> dict[str, int] | None:
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return None
+    return {"inode": st.st_ino, "size": st.st_size, "mtime_ns": st.st_mtime_ns}
+
+
+def _is_ours(directory: Path, warehouse_file: Path) -> bool:
+    try:
+        marker = json.loads((directory / MARKER).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    if not isinstance(marker, dict) or marker.get("written_by") != "sparkify demo":
+        return False
+    if marker.get("warehouse") is None:  # a demo that stopped half-way: the file is still its own
+        return True
+    return bool(marker["warehouse"] == _identity(warehouse_file))
+
+
+def _start_fresh(directory: Path, warehouse_file: Path) -> None:
+    """Claim the path first (a demo stopped half-way may rerun), then drop the old demo warehouse."""
+    _write_marker(directory, None)
+    for path in (warehouse_file, warehouse_file.with_name(warehouse_file.name + ".wal")):
+        path.unlink(missing_ok=True)
+
+
+def _write_marker(directory: Path, identity: dict[str, int] | None) -> None:
+    text = json.dumps({"written_by": "sparkify demo", "warehouse": identity}, indent=2, sort_keys=True) + "\n"
+    target = directory / MARKER
+    part = target.with_name(target.name + ".part")
+    part.write_text(text, encoding="utf-8")
+    os.replace(part, target)

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from sparkify_cli.services.reports.report import MatchReport, Report
+    from sparkify_cli.settings import Settings
 
 
 DEFAULT_HTML = Path("sparkify-report.html")
@@ -25,14 +26,19 @@ Output = Annotated[
     typer.Option(
         "--output",
         "-o",
-        dir_okay=False,
         show_default=False,
-        help=f"Write to this file instead of stdout (html: default ./{DEFAULT_HTML}). Example: -o report.html",
+        help=f"Write to this file instead of stdout (html: default ./{DEFAULT_HTML}); parent folders are created. "
+        "Example: -o report.html",
     ),
 ]
 MatchesOutput = Annotated[
     Path | None,
-    typer.Option("--output", "-o", dir_okay=False, show_default=False, help="Write to this file instead of stdout."),
+    typer.Option(
+        "--output",
+        "-o",
+        show_default=False,
+        help="Write to this file instead of stdout; parent folders are created. Example: -o matches.json",
+    ),
 ]
 Top = Annotated[int, typer.Option("--top", min=1, max=1000, help="Rows in each top list. Example: --top 20")]
 
@@ -67,17 +73,22 @@ def report(
     from sparkify_cli.days import select_days
     from sparkify_cli.services.reports.report import build
 
-    result = build(settings(ctx, warehouse=warehouse), select_days(date, start, end), top=top)
+    s = settings(ctx, warehouse=warehouse)
     if fmt is opt.ReportOutput.html:
+        output = output or DEFAULT_HTML
+    _check_output(output, s)
+    result = build(s, select_days(date, start, end), top=top)
+    if fmt is opt.ReportOutput.html:
+        from sparkify_cli.services.outputs import write_output
         from sparkify_cli.services.reports.html import to_html
 
-        target = output or DEFAULT_HTML
-        target.write_text(to_html(result), encoding="utf-8")
-        console.info(f"wrote {target} ({result.plays:,} plays, {result.scope})")
+        assert output is not None
+        write_output(output, to_html(result), s)
+        console.info(f"wrote {output} ({result.plays:,} plays, {result.scope})")
     elif fmt is opt.ReportOutput.json:
-        _emit(json.dumps(result.to_dict(), indent=2, ensure_ascii=False), output)
+        _emit(json.dumps(result.to_dict(), indent=2, ensure_ascii=False), output, s)
     else:
-        _print_to(output, lambda c: print_report(result, c))
+        _print_to(output, s, lambda c: print_report(result, c))
 
 
 @report_app.command("matches")
@@ -102,31 +113,49 @@ def matches(
     from sparkify_cli.days import select_days
     from sparkify_cli.services.reports.report import build_matches
 
-    result = build_matches(settings(ctx, warehouse=warehouse), select_days(date, start, end))
+    s = settings(ctx, warehouse=warehouse)
+    _check_output(output, s)
+    result = build_matches(s, select_days(date, start, end))
     if fmt is opt.Output.json:
-        _emit(json.dumps(result.to_dict(), indent=2, ensure_ascii=False), output)
+        _emit(json.dumps(result.to_dict(), indent=2, ensure_ascii=False), output, s)
     else:
-        _print_to(output, lambda c: print_matches(result, c, limit=limit))
+        _print_to(output, s, lambda c: print_matches(result, c, limit=limit))
 
 
 # --- rendering -----------------------------------------------------------------------------------
 
 
-def _emit(text: str, output: Path | None) -> None:
+# --output goes through services/outputs.py: never over the warehouse, a database or a folder;
+# written whole (a temporary file renamed over the target); missing parent folders are created.
+
+
+def _check_output(output: Path | None, s: Settings) -> None:
+    """Refuse a bad --output before any work is done."""
+    if output is not None:
+        from sparkify_cli.services.outputs import check_output
+
+        check_output(output, s)
+
+
+def _emit(text: str, output: Path | None, s: Settings) -> None:
     if output is None:
         typer.echo(text)
     else:
-        output.write_text(text + "\n", encoding="utf-8")
+        from sparkify_cli.services.outputs import write_output
+
+        write_output(output, text + "\n", s)
         console.info(f"wrote {output}")
 
 
-def _print_to(output: Path | None, draw: Callable[[Console], None]) -> None:
+def _print_to(output: Path | None, s: Settings, draw: Callable[[Console], None]) -> None:
     if output is None:
         draw(console.out())
         return
     from rich.console import Console
 
-    with output.open("w", encoding="utf-8") as handle:
+    from sparkify_cli.services.outputs import replacing
+
+    with replacing(output, s) as handle:
         draw(Console(file=handle, width=110, no_color=True, highlight=False))
     console.info(f"wrote {output}")
 

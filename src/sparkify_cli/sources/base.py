@@ -22,6 +22,22 @@ class SourceFile:
     modified: str  # mtime (local) or ETag (S3): what tells a changed file
 
 
+@dataclass(frozen=True)
+class LogListing:
+    """What a source holds for a step: the log files of the days (every day without days), the days
+    without one, and the other files under the log folder, which are not log files: their names are
+    not a real day's under SPARKIFY_LOG_KEY_TEMPLATE (log_data/misc/x.json, 2018-02-30-events.json)."""
+
+    files: list[SourceFile]
+    missing: list[date]
+    ignored: list[str]  # keys, sorted; only when listing every day (hidden files are left out)
+
+
+def is_hidden(key: str) -> bool:
+    """.DS_Store, editors' swap files: never data, never worth a warning."""
+    return key.rsplit("/", 1)[-1].startswith(".")
+
+
 class Remote(Protocol):
     """An object store a warehouse reads by itself (Redshift's COPY from S3)."""
 
@@ -54,6 +70,10 @@ class Source(Protocol):
         ...
 
     def song_files(self) -> list[SourceFile]: ...
+
+    def log_listing(self, days: tuple[date, ...] | None) -> LogListing:
+        """The log files of `days` (every one when None), the days without one, and what is ignored."""
+        ...
 
     def log_files(self, days: tuple[date, ...] | None) -> tuple[list[SourceFile], list[date]]:
         """The log files of `days` (every one when None), and the days that have none."""

@@ -29,9 +29,16 @@ class LogLayout:
     def key(self, day: date) -> str:
         """The key (path relative to the source root) of `day`'s log file."""
         try:
-            return self.template.format(year=day.year, month=day.month, day=day.day, date=day.isoformat())
+            key = self.template.format(year=day.year, month=day.month, day=day.day, date=day.isoformat())
         except (KeyError, IndexError, ValueError, AttributeError) as exc:
             raise ConfigError(f"invalid SPARKIFY_LOG_KEY_TEMPLATE: {exc}") from None
+        return _inside_the_source(key)
+
+    @cached_property
+    def folder(self) -> str:
+        """The fixed folder every log file is under ("log_data/"); "" when the template starts with a field."""
+        literal = self.template.split("{", 1)[0]
+        return _inside_the_source(literal[: literal.rfind("/") + 1]) if "/" in literal else ""
 
     def day(self, key: str) -> date | None:
         """The day whose log file `key` is, or None when the key is not such a file."""
@@ -70,3 +77,14 @@ class LogLayout:
             out.append(f"(?P={field})" if field in seen else _FIELDS[field])
             seen.add(field)
         return re.compile("".join(out))
+
+
+def _inside_the_source(path: str) -> str:
+    """A key or folder is a path below the source folder (and the S3 cache): it may not lead out of it."""
+    parts = path.removesuffix("/").split("/")
+    if path.startswith("/") or "\\" in path or any(p in ("", ".", "..") for p in parts):
+        raise ConfigError(
+            f"invalid SPARKIFY_LOG_KEY_TEMPLATE: {path!r} is not a path inside the source",
+            hint="use a relative path without empty, '.' or '..' parts, e.g. log_data/{year}/{date}-events.json",
+        )
+    return path

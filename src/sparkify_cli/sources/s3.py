@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from sparkify_cli import aws
 from sparkify_cli.documents import Document
 from sparkify_cli.errors import SourceError
-from sparkify_cli.sources.base import SourceFile
+from sparkify_cli.sources.base import LogListing, SourceFile, is_hidden
 from sparkify_cli.sources.layout import LogLayout
 
 if TYPE_CHECKING:
@@ -28,7 +28,8 @@ if TYPE_CHECKING:
 _URI = re.compile(r"^s3://([a-z0-9][a-z0-9.\-]{1,61}[a-z0-9])(?:/(.*))?$")
 SUFFIXES = (".json", ".json.gz")
 # Keys go into COPY statements as literals and onto the local disk as paths: only plain characters.
-_SAFE_KEY = re.compile(r"^[\w!\-.*()+=@,;:&$ /]+$")
+_SAFE_KEY = re.compile(r"[\w!\-.*()+=@,;:&$ /]+")  # fullmatch: `$` would let a final newline in
+_SAFE_CHARACTERS = "letters, digits, spaces and -_.!*()+=@,;:&$/"
 
 
 def is_s3(uri: str | Path) -> bool:
@@ -42,10 +43,20 @@ class S3Location:
 
     @classmethod
     def parse(cls, uri: str) -> S3Location:
+        """A strict reading: the prefix becomes a folder of the local cache, so it may not climb out
+        of it (`.`/`..`), hide an empty segment (`//`) or hold characters keys may not."""
         found = _URI.match(uri)
-        if not found:
+        if not found or ".." in found.group(1):
             raise SourceError(f"{uri!r} is not an S3 URI", hint="use s3://bucket/prefix")
-        return cls(found.group(1), (found.group(2) or "").strip("/"))
+        prefix = found.group(2) or ""
+        prefix = prefix.removesuffix("/")  # s3://bucket/prefix/ is s3://bucket/prefix
+        segments = prefix.split("/") if prefix else []
+        if any(part in ("", ".", "..") for part in segments) or (prefix and not _SAFE_KEY.fullmatch(prefix)):
+            raise SourceError(
+                f"{uri!r} is not a usable S3 URI: its prefix may not hold empty, '.' or '..' segments",
+                hint=f"the prefix may hold {_SAFE_CHARACTERS} only",
+            )
+        return cls(found.group(1), prefix)
 
     def key(self, relative: str) -> str:
         return f"{self.prefix}/{relative}" if self.prefix else relative
@@ -62,15 +73,13 @@ def safe_relative_key(key: str) -> str:
     """A key that is safe as a SQL literal and as a path below the cache folder."""
     parts = PurePosixPath(key).parts
     if (
-        not _SAFE_KEY.match(key)
+        not _SAFE_KEY.fullmatch(key)
         or key.startswith("/")
         or "//" in key
         or any(p in (".", "..") for p in parts)
         or "'" in key
     ):
-        raise SourceError(
-            f"refusing the S3 key {key!r}", hint="keys may hold letters, digits, spaces and -_.!*()+=@,;:&$/ only"
-        )
+        raise SourceError(f"refusing the S3 key {key!r}", hint=f"keys may hold {_SAFE_CHARACTERS} only")
     return key
 
 
@@ -107,37 +116,42 @@ class S3Source:
 
         return sync.fetch(self, plan, everything=everything, on_progress=on_progress)
 
-    def listed(self, sub: str) -> list[SourceFile]:
-        """The JSON objects under <prefix>/<sub>/, sorted by key."""
-        base = self.location.key(sub.strip("/") + "/")
-        objects = self._list(base)
+    def listed(self, sub: str) -> list[Document]:
+        """Every object under <prefix>/<sub> (a folder, "" for the whole prefix), its Key relative to the prefix."""
+        base = self.location.key(sub)
         strip = len(self.location.key(""))
-        found = []
-        for obj in objects:
-            if obj["Key"].endswith(SUFFIXES):
-                found.append(self._file(obj["Key"][strip:], obj["Size"], obj["ETag"]))
-        return sorted(found, key=lambda f: f.key)
+        objects = self._list(base if base.endswith("/") or not base else base + "/")
+        return [{**obj, "Key": obj["Key"][strip:]} for obj in objects if not obj["Key"].endswith("/")]
 
     def song_files(self) -> list[SourceFile]:
-        return self.listed("song_data")
+        found = [
+            self._file(o["Key"], o["Size"], o["ETag"]) for o in self.listed("song_data/") if o["Key"].endswith(SUFFIXES)
+        ]
+        return sorted(found, key=lambda f: f.key)
 
-    def log_files(self, days: tuple[date, ...] | None) -> tuple[list[SourceFile], list[date]]:
-        """The log files of the given days (all files when None), and the days that have none.
-        One listing per folder the days' keys live in, not one request per day."""
+    def log_listing(self, days: tuple[date, ...] | None) -> LogListing:
+        """The log files of the given days (all files when None), the days that have none, and the
+        objects under the log folder that are not log files. One listing per folder the days' keys
+        live in, not one request per day."""
         if days is None:
-            return self.listed("log_data"), []
+            every = [o for o in self.listed(self.layout.folder) if not o["Key"].startswith("song_data/")]
+            logs = [self._file(o["Key"], o["Size"], o["ETag"]) for o in every if self.layout.day(o["Key"])]
+            ignored = [o["Key"] for o in every if self.layout.day(o["Key"]) is None and not is_hidden(o["Key"])]
+            return LogListing(sorted(logs, key=lambda f: f.key), [], sorted(ignored))
         wanted = {day: self.layout.key(day) for day in days}
         folders = sorted({str(PurePosixPath(key).parent) for key in wanted.values()})
         listed: dict[str, SourceFile] = {}
-        strip = len(self.location.key(""))
         for folder in folders:
-            for obj in self._list(self.location.key(folder + "/")):
-                relative = obj["Key"][strip:]
-                if relative in wanted.values():
-                    listed[relative] = self._file(relative, obj["Size"], obj["ETag"])
+            for obj in self.listed("" if folder == "." else folder + "/"):
+                if obj["Key"] in wanted.values():
+                    listed[obj["Key"]] = self._file(obj["Key"], obj["Size"], obj["ETag"])
         found = [listed[key] for key in wanted.values() if key in listed]
         missing = [day for day, key in wanted.items() if key not in listed]
-        return found, missing
+        return LogListing(found, missing, [])
+
+    def log_files(self, days: tuple[date, ...] | None) -> tuple[list[SourceFile], list[date]]:
+        listing = self.log_listing(days)
+        return listing.files, listing.missing
 
     def read(self, relative: str) -> bytes | None:
         """A small object's content (e.g. log_json_path.json); None when it does not exist."""

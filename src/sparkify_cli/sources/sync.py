@@ -2,7 +2,12 @@
 
 DuckDB then reads the cache like any local folder (its httpfs extension is not assumed). Objects
 whose ETag and size match the last sync are not fetched again; downloads run in parallel and land
-under a temporary name first, so an interrupted sync never leaves a half-written file behind.
+under a temporary name first, so an interrupted sync never leaves a half-written file behind. On
+Ctrl-C or the first failure the pending downloads are cancelled and the running ones stop at their
+next chunk (sources/downloads.py); the index then records exactly the objects that fully arrived.
+
+The cache folder is the sync's own: every path it writes or deletes is checked to lie inside it
+(links followed), whatever the keys, the index or SPARKIFY_LOG_KEY_TEMPLATE say.
 """
 
 from __future__ import annotations
@@ -10,15 +15,16 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 from sparkify_cli import aws
+from sparkify_cli.errors import SourceError
 from sparkify_cli.progress import OnProgress, Progress, silent
 from sparkify_cli.sources.base import SourceFile
+from sparkify_cli.sources.downloads import fetch_all
 
 if TYPE_CHECKING:
     from sparkify_cli.sources.plan import FilePlan
@@ -42,7 +48,10 @@ def fetch(source: S3Source, plan: FilePlan, *, everything: bool, on_progress: On
     """Download what `plan` reads into the cache (unchanged objects are kept), and drop from the
     cache what the bucket no longer has: the catalog when it is synced, all logs on a full run,
     and the days asked for that have no file."""
-    stale_scopes = (["song_data/"] if plan.songs else []) + (["log_data/"] if everything else [])
+    # A template without a fixed folder ({date}.json) shares the root with song_data/: logs gone from
+    # the bucket then stay in the cache (harmless: a run reads only the files its plan names).
+    logs = source.layout.folder
+    stale_scopes = (["song_data/"] if plan.songs else []) + ([logs] if everything and logs else [])
     stale_keys = {source.layout.key(day) for day in plan.missing_days}
     return sync(
         source, plan.songs + plan.logs, stale_scopes=stale_scopes, stale_keys=stale_keys, on_progress=on_progress
@@ -60,34 +69,50 @@ def sync(
 ) -> SyncResult:
     """Make source.cache_root hold exactly `files` (within the stale scopes) as the bucket has them."""
     root = source.cache_root
-    root.mkdir(parents=True, exist_ok=True)
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise SourceError(
+            f"cannot use the cache folder {root}: {exc.strerror or exc}", hint="check SPARKIFY_CACHE_DIR"
+        ) from None
     index = _read_index(root)
     result = SyncResult(root, listed=len(files))
     todo = [f for f in files if not _fresh(f, index)]
     result.skipped = len(files) - len(todo)
     result.removed = _remove_stale(root, index, {f.key for f in files}, tuple(stale_scopes), set(stale_keys))
     on_progress(Progress("download", 0, len(todo)))
-    failed: BaseException | None = None
+
+    def arrived(f: SourceFile) -> None:
+        index[f.key] = {"etag": f.modified, "size": f.size}
+        result.downloaded += 1
+        result.bytes_downloaded += f.size
+        on_progress(Progress("download", result.downloaded, len(todo)))
+
+    def get(f: SourceFile, out: BinaryIO, stopped: Callable[[], bool]) -> bool:
+        return aws.download_file(source.s3, source.location.bucket, source.location.key(f.key), out, stopped)
+
     try:
-        with ThreadPoolExecutor(max_workers=max(1, min(workers, len(todo)))) as pool:
-            futures = {pool.submit(_download, source, f): f for f in todo}
-            for done, future in enumerate(as_completed(futures), start=1):
-                f = futures[future]
-                error = future.exception()
-                if error is not None:
-                    failed = failed or error  # the others still finish and count
-                    continue
-                index[f.key] = {"etag": f.modified, "size": f.size}  # as_completed yields in this thread
-                result.downloaded += 1
-                result.bytes_downloaded += f.size
-                on_progress(Progress("download", done, len(todo)))
+        fetch_all(
+            todo,
+            get,
+            place=lambda f: inside(root, f.path),
+            workers=max(1, min(workers, len(todo))),
+            on_arrived=arrived,
+        )
+    except aws.AwsCallError as exc:
+        if exc.code in ("403", "AccessDenied"):
+            exc.hint = exc.hint or source.access_hint
+        raise
     finally:
-        _write_index(root, index)  # what did arrive is not fetched again
-    if failed is not None:
-        if isinstance(failed, aws.AwsCallError) and failed.code in ("403", "AccessDenied"):
-            failed.hint = failed.hint or source.access_hint
-        raise failed
+        _write_index(root, index)  # exactly what did arrive: it is not fetched again
     return result
+
+
+def inside(root: Path, path: Path) -> Path:
+    """`path`, when it lies inside the cache folder `root` (resolved, links followed); else an error."""
+    if root not in path.resolve().parents:
+        raise SourceError(f"refusing {path}: it is outside the cache folder {root}")
+    return path
 
 
 def _fresh(f: SourceFile, index: dict[str, dict[str, object]]) -> bool:
@@ -101,18 +126,6 @@ def _fresh(f: SourceFile, index: dict[str, dict[str, object]]) -> bool:
     )
 
 
-def _download(source: S3Source, f: SourceFile) -> None:
-    f.path.parent.mkdir(parents=True, exist_ok=True)
-    fd, part = tempfile.mkstemp(prefix=f".{f.path.name}.", suffix=".part", dir=f.path.parent)
-    os.close(fd)
-    try:
-        aws.download_file(source.s3, source.location.bucket, source.location.key(f.key), part)
-        os.replace(part, f.path)
-    finally:
-        if os.path.exists(part):
-            os.unlink(part)
-
-
 def _remove_stale(
     root: Path, index: dict[str, dict[str, object]], keep: set[str], scopes: tuple[str, ...], keys: set[str]
 ) -> int:
@@ -121,13 +134,14 @@ def _remove_stale(
         base = root / scope
         if not base.is_dir():
             continue
-        for path in sorted(base.rglob("*")):
+        inside(root, base)  # a scope folder that is a link out of the cache is not followed
+        for path in sorted(base.rglob("*")):  # rglob does not enter linked folders
             key = path.relative_to(root).as_posix()
             if path.is_file() and key not in keep:
                 keys.add(key)
     for key in keys - keep:
+        path = inside(root, root / key)
         index.pop(key, None)
-        path = root / key
         if path.is_file():
             path.unlink()
             removed += 1

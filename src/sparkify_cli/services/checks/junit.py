@@ -2,20 +2,32 @@
 
 Each check is a testcase (classname `sparkify.<table>`). Only what makes `sparkify check` exit 1
 is a <failure> or <error>: a failed warn-severity check passes with the warning in <system-out>,
-so the dashboard and the exit code agree.
+so the dashboard and the exit code agree. Text XML 1.0 cannot hold (control characters from a
+description or a sample row) is written as a visible escape, so the file always parses.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 from xml.etree import ElementTree as ET
 
-from sparkify_cli.errors import ConfigError
+from sparkify_cli.services.outputs import write_output
 
 if TYPE_CHECKING:
     from sparkify_cli.services.checks.run import CheckReport, CheckResult
+    from sparkify_cli.settings import Settings
+
+# What XML 1.0 forbids in a document (https://www.w3.org/TR/xml/#charsets): C0 controls but tab, LF and
+# CR; lone surrogates; U+FFFE and U+FFFF. ElementTree writes them as they are, which no parser reads.
+_NOT_XML = re.compile(r"[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_text(text: str) -> str:
+    """`text` with every character XML 1.0 forbids written as a visible escape (\\x1b, \\ud800)."""
+    return _NOT_XML.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
 def junit_xml(report: CheckReport) -> str:
@@ -48,6 +60,9 @@ def junit_xml(report: CheckReport) -> str:
         elif r.status != "pass":
             what = f"{r.failing_rows} failing row(s)" if r.status == "warn" else f"could not run: {r.error}"
             ET.SubElement(case, "system-out").text = f"warning: {what}: {r.description}\n\n{_details(r)}"
+    for element in suites.iter():
+        element.text = xml_text(element.text) if element.text else element.text
+        element.attrib = {key: xml_text(value) for key, value in element.attrib.items()}
     ET.indent(suites)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
 
@@ -57,9 +72,6 @@ def _details(r: CheckResult) -> str:
     return f"{r.description}\nsample failing rows:\n{samples}\n\nSQL:\n{r.sql}"
 
 
-def write_junit(report: CheckReport, path: Path) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(junit_xml(report), encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"cannot write the JUnit report {path}: {exc.strerror or exc}") from None
+def write_junit(report: CheckReport, path: Path, settings: Settings, *inputs: Path | None) -> None:
+    """Write the report to `path` whole, never over the warehouse or a file the check reads (services/outputs.py)."""
+    write_output(path, junit_xml(report), settings, *inputs)

@@ -9,7 +9,7 @@ from datetime import date
 from sparkify_cli.days import Days
 from sparkify_cli.errors import SourceError
 from sparkify_cli.sources import LogLayout, Source, SourceFile
-from sparkify_cli.sources.plan import FilePlan, plan_files
+from sparkify_cli.sources.plan import FilePlan, ignored_warning, plan_files
 from sparkify_cli.warehouse import Warehouse
 
 
@@ -26,6 +26,8 @@ class Plan:
     songs: list[SourceFile] = field(default_factory=list)  # the catalog, when it is to be staged
     missing_days: list[date] = field(default_factory=list)
     files: FilePlan | None = None  # what the source must make readable (staging only)
+    ignored: list[str] = field(default_factory=list)  # files under the log folder that are not log files
+    ignored_warning: str | None = None  # the one line to warn with about them (None: nothing ignored)
 
 
 def catalog_changed(wh: Warehouse, files: list[SourceFile]) -> bool:
@@ -46,7 +48,8 @@ def plan_stage(wh: Warehouse, source: Source, days: Days, *, songs: bool | None,
         units = [Unit(source.layout.label(f.key), logs=[f], keys=[f.key]) for f in files.logs]
         if not units and files.songs:  # no log file in the range, but a changed catalog: stage it alone
             units = [Unit("song catalog")]
-    return Plan(units, files.songs, files.missing_days, files)
+    warning = ignored_warning(files.ignored, source.where(source.layout.folder))
+    return Plan(units, files.songs, files.missing_days, files, files.ignored, warning)
 
 
 def staged_log_files(wh: Warehouse, layout: LogLayout, days: Days) -> list[str]:

@@ -6,13 +6,16 @@ conflict, a throttled AWS call): the CLI says so, and cron or Airflow may retry 
 
 from __future__ import annotations
 
+import signal
+
 # Exit codes (documented in README.md, "When things go wrong").
 OK = 0
 CHECKS_FAILED = 1
 USAGE = 2
 AWS = 3
 WAREHOUSE = 4
-INTERRUPTED = 130
+INTERRUPTED = 128 + signal.SIGINT  # 130: Ctrl-C
+TERMINATED = 128 + signal.SIGTERM  # 143: kill, timeout, cron and systemd stopping the job
 
 
 class SparkifyError(Exception):
@@ -34,6 +37,10 @@ class ConfigError(SparkifyError):
     """Bad settings or options: fix the command line or the environment."""
 
     exit_code = USAGE
+
+
+class NotAllowed(ConfigError):
+    """A statement a read-only connection refuses: writing, files, the network, extensions, settings."""
 
 
 class SourceError(SparkifyError):
@@ -73,6 +80,19 @@ class UndecodableInput(WarehouseError):
     file without mistaking an out-of-memory or a full disk for bad input."""
 
 
+class WarehouseFailure(WarehouseError):
+    """The warehouse itself failed (its file cannot be read, the database is corrupt or invalidated,
+    the connection is gone): no statement can succeed, whatever its SQL. Never a check's own fault."""
+
+
+class StatementTimeout(WarehouseError):
+    """A statement ran longer than its time limit and was cancelled (Warehouse.time_limit)."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"timed out after {seconds:g} s")
+        self.seconds = seconds
+
+
 class MissingRelation(WarehouseError):
     """A statement named a table or view the warehouse does not have."""
 
@@ -87,3 +107,40 @@ class ChecksFailed(SparkifyError):
     """At least one error-severity data-quality check failed."""
 
     exit_code = CHECKS_FAILED
+
+
+class Interrupted(KeyboardInterrupt):
+    """SIGINT or SIGTERM arrived: what was in progress is rolled back, the run is recorded as
+    `interrupted`, and the process exits 128 + the signal number (130, 143).
+
+    A KeyboardInterrupt, so `except Exception` never swallows it."""
+
+    def __init__(self, signum: int = signal.SIGINT) -> None:
+        self.signum = signum
+        self.signal_name = signal.Signals(signum).name
+        super().__init__(f"interrupted by {self.signal_name}")
+
+    @property
+    def exit_code(self) -> int:
+        return 128 + self.signum
+
+
+# The signal the CLI's handler last received: an engine that reports only "the query was
+# interrupted" (DuckDB turns the handler's exception into its own) is told which one it was.
+_received: list[int] = []
+
+
+def received(signum: int) -> Interrupted:
+    """Record a signal; the exception to raise for it."""
+    _received.append(signum)
+    return Interrupted(signum)
+
+
+def interruption() -> Interrupted:
+    """The Interrupted for the signal received last (SIGINT when none was recorded: Python's own
+    Ctrl-C handler raised KeyboardInterrupt)."""
+    return Interrupted(_received[-1] if _received else signal.SIGINT)
+
+
+def forget_signals() -> None:
+    _received.clear()

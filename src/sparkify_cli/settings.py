@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import string
 from pathlib import Path
 from typing import Literal
 
@@ -22,11 +23,107 @@ IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
 S3_URI = re.compile(r"^s3://([a-z0-9][a-z0-9.\-]{1,61}[a-z0-9])(/[^\s]*)?$")
 
 
+# Words some warehouse does not take as an unquoted schema name: DuckDB's reserved and type/function
+# keywords (duckdb_keywords(); DuckDB 2.0 refuses every reserved one there), PostgreSQL's reserved and
+# type/function keywords (pg_get_keywords() catcode R and T) and Amazon Redshift's reserved words
+# (its "Reserved words" page). tests/cli/test_settings.py holds the list against DuckDB's own.
+RESERVED_WORDS = frozenset(
+    """
+    aes128 aes256 all allowoverwrite analyse analyze and anti any array as asc asof asymmetric at
+    authorization az64 backup between binary blanksasnull both by bytedict bzip2 case cast check
+    collate collation column columns concurrently constraint create credentials cross current_catalog
+    current_date current_role current_schema current_time current_timestamp current_user
+    current_user_id default deferrable deflate defrag delta delta32k desc describe disable distinct do
+    else emptyasnull enable encode encrypt encryption end except explicit false fetch for foreign
+    freeze from full generated glob globaldict256 globaldict64k grant group gzip having identity
+    ignore ilike in initially inner intersect interval into is isnull join lambda lateral leading left
+    like limit localtime localtimestamp lun luns lzo lzop map minus mostly16 mostly32 mostly8 natural
+    new not notnull null nulls off offline offset oid old on only open or order outer overlaps
+    parallel partition percent permissions pivot pivot_longer pivot_wider placing positional primary
+    qualify raw readratio recover references rejectlog resort respect restore returning right select
+    semi session_user show similar snapshot some struct summarize symmetric sysdate system table
+    tablesample tag tdes temp text255 text32k then timestamp to top trailing true truncatecolumns
+    try_cast tuple union unique unnest unpack unpivot user using variadic verbose wallet when where
+    window with without
+    """.split()
+)
+# Schemas and catalogs the engines keep for themselves (and PostgreSQL reserves every pg_ name).
+SYSTEM_SCHEMAS = frozenset({"main", "temp", "system", "information_schema", "pg_catalog", "memory"})
+
+
 def check_identifier(value: str, what: str) -> str:
     """Identifiers go into SQL text, so only plain names are allowed."""
     if not IDENTIFIER.match(value):
         raise ValueError(f"{what} {value!r} is not a plain identifier (letters, digits, _; max 63)")
     return value.lower()
+
+
+def check_schema_name(value: str) -> str:
+    """A plain identifier that no warehouse reserves: it goes into SQL unquoted (`songs.songplays`)."""
+    name = check_identifier(value, "schema")
+    if name in SYSTEM_SCHEMAS or name.startswith("pg_"):
+        raise ValueError(f"{name!r} is a system schema of DuckDB, PostgreSQL or Redshift; choose another name")
+    if name in RESERVED_WORDS:
+        raise ValueError(f"{name!r} is a reserved word in SQL; choose another name")
+    return name
+
+
+# DuckDB's memory_limit: a number and a unit (1000- or 1024-based), or a share of the RAM.
+MEMORY_SIZE = re.compile(
+    r"\s*(?P<number>[0-9]+(?:\.[0-9]+)?|\.[0-9]+)\s*(?P<unit>[kmgt]i?b|[kmgt]|b|bytes?|"
+    r"(?:kilo|mega|giga|tera)bytes?|%)\s*",
+    re.IGNORECASE,
+)
+
+
+def check_memory_size(value: str) -> str:
+    """What DuckDB accepts as memory_limit, checked here so a typo is a settings error (exit 2)."""
+    found = MEMORY_SIZE.fullmatch(value)
+    if found is None:
+        raise ValueError(f"{value!r} is not a size like 256MB, 2GiB or 50%")
+    number, unit = float(found["number"]), found["unit"].lower()
+    if unit == "%":
+        if not 0 < number <= 100:
+            raise ValueError(f"{value!r}: a share of the memory is more than 0% and at most 100%")
+        return value.strip()
+    scale = 1 if unit[0] == "b" else (1024 if unit.endswith("ib") else 1000) ** ("kmgt".index(unit[0]) + 1)
+    if number * scale < 10**6:
+        raise ValueError(f"{value!r} is too small for DuckDB (at least 1MB)")
+    return value.strip()
+
+
+# SPARKIFY_LOG_KEY_TEMPLATE: the fields a day fills in, with the format specs that keep a key
+# readable back into its day (sources/layout.py parses {month} as 1-2 digits, {year} as 4).
+LOG_KEY_FIELDS = {"year": ("", "d", "04d"), "month": ("", "d", "02d"), "day": ("", "d", "02d"), "date": ("",)}
+
+
+def check_log_key_template(value: str) -> str:
+    """A relative path with one day's fields: no absolute path, no '..', '.' or empty segment,
+    only {year} {month} {day} {date} with a spec that formats, and enough of them to name a day."""
+    if value.startswith(("/", "\\", "~")) or re.match(r"[A-Za-z]:", value):
+        raise ValueError(f"{value!r} must be a path relative to the source")
+    if "\\" in value or "\0" in value:
+        raise ValueError(f"{value!r} may not hold a backslash or a NUL character")
+    try:
+        parsed = list(string.Formatter().parse(value))
+    except ValueError as exc:
+        raise ValueError(f"{value!r} is not a valid template: {exc}") from None
+    fields = set()
+    for _literal, field, spec, conversion in parsed:
+        if field is None:
+            continue
+        if field not in LOG_KEY_FIELDS:
+            raise ValueError(f"{value!r}: unknown field {{{field}}} (use {{year}} {{month}} {{day}} {{date}})")
+        if conversion or (spec or "") not in LOG_KEY_FIELDS[field]:
+            allowed = " ".join("{" + field + (":" + s if s else "") + "}" for s in LOG_KEY_FIELDS[field])
+            raise ValueError(f"{value!r}: {{{field}}} takes no conversion and only these forms: {allowed}")
+        fields.add(field)
+    if "date" not in fields and not {"year", "month", "day"} <= fields:
+        raise ValueError(f"{value!r} must name the day: {{date}}, or {{year}}, {{month}} and {{day}}")
+    sample = value.format(year=2018, month=11, day=5, date="2018-11-05")
+    if any(part in ("", ".", "..") for part in sample.split("/")):
+        raise ValueError(f"{value!r} has an empty, '.' or '..' path segment")
+    return value
 
 
 class Settings(BaseSettings):
@@ -65,7 +162,9 @@ class Settings(BaseSettings):
 
     # --- data-quality checks (`sparkify check`) --------------------------------------------
     checks_file: Path | None = Field(None, description="TOML file of user-defined checks (see README)")
-    check_freshness_days: int = Field(1, ge=0, description="newest play may be at most this many days old")
+    check_freshness_days: int = Field(
+        1, ge=0, le=36500, description="newest play may be at most this many days old (at most 36500)"
+    )
     check_freshness_severity: Literal["error", "warn"] = Field("warn", description="error or warn")
     check_min_song_match_rate: float = Field(
         0.0, ge=0.0, le=1.0, description="minimum share of plays matched to a song (0 = report only)"
@@ -73,9 +172,11 @@ class Settings(BaseSettings):
 
     # --- embedded engine ------------------------------------------------------------------
     duckdb_memory_limit: str = Field(
-        "256MB", description="DuckDB memory_limit (staging spills past it; keeps a 1M-event run under 600 MiB RSS)"
+        "256MB",
+        description="DuckDB memory_limit, e.g. 256MB, 2GiB, 50% (staging spills past it; keeps a 1M-event run "
+        "under 600 MiB RSS)",
     )
-    duckdb_threads: int = Field(0, ge=0, description="DuckDB threads (0 = one per core)")
+    duckdb_threads: int = Field(0, ge=0, le=1024, description="DuckDB threads (0 = one per core)")
     duckdb_temp_dir: Path | None = Field(None, description="DuckDB spill folder (default: next to the file)")
 
     # --- time limits ----------------------------------------------------------------------
@@ -116,7 +217,27 @@ class Settings(BaseSettings):
     @field_validator("db_schema")
     @classmethod
     def _schema_is_identifier(cls, v: str) -> str:
-        return check_identifier(v, "schema")
+        return check_schema_name(v)
+
+    @field_validator("duckdb_path")
+    @classmethod
+    def _duckdb_is_a_file(cls, v: Path) -> Path:
+        text = str(v)
+        if text.startswith(":memory:"):
+            raise ValueError(f"{text!r} keeps nothing: the warehouse must be a file, e.g. ./sparkify.duckdb")
+        if re.match(r"[A-Za-z][A-Za-z0-9+.\-]+:", text):  # md:, s3://, http://: DuckDB would not open a local file
+            raise ValueError(f"{text!r} is not a local file path")
+        return v
+
+    @field_validator("duckdb_memory_limit")
+    @classmethod
+    def _memory_size(cls, v: str) -> str:
+        return check_memory_size(v)
+
+    @field_validator("log_key_template")
+    @classmethod
+    def _log_key(cls, v: str) -> str:
+        return check_log_key_template(v)
 
     @field_validator("warehouse")
     @classmethod
@@ -141,9 +262,24 @@ def env_name(field: str) -> str:
     return alias if isinstance(alias, str) else ENV_PREFIX + field.upper()
 
 
+def check_env_file(path: Path) -> None:
+    """A settings file that is there must be readable UTF-8 text (absent is fine: defaults)."""
+    if not path.exists():
+        return
+    if path.is_dir():
+        raise ConfigError(f"env file {path} is a folder, not a file")
+    try:
+        path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"env file {path} is not UTF-8 text (byte {exc.start})") from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read env file {path}: {exc.strerror or exc}") from None
+
+
 def load_settings(env_file: Path | None = None, **overrides: JSON) -> Settings:
     """Build settings, turning validation errors into one-line ConfigErrors."""
     overrides = {k: v for k, v in overrides.items() if v is not None}
+    check_env_file(env_file or Path(".env"))
     try:
         return Settings(_env_file=env_file or ".env", **overrides)  # type: ignore[call-arg]
     except ValidationError as exc:

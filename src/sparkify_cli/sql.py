@@ -16,6 +16,10 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from sparkify_cli.documents import TemplateValue
+from sparkify_cli.errors import ConfigError
+
+# The most rows a listing (`runs`, `rejects`) returns.
+MAX_ROWS = 1_000_000
 
 # A statement ends with ';' at the end of a line; templates keep ';' out of string literals.
 _STATEMENT_END = re.compile(r";[ \t]*(?:\r?\n|$)")
@@ -90,3 +94,11 @@ def statements(sql: str) -> list[str]:
 
 def render_statements(template: str, chain: Sequence[str], **context: TemplateValue) -> list[str]:
     return statements(render(template, chain, **context))
+
+
+def limit(rows: int, option: str = "--limit") -> str:
+    """`LIMIT n` with n written into the SQL, checked: redshift_connector sends a bound Python int
+    as a binary int2, which Redshift answers with "Not implemented" in a LIMIT."""
+    if isinstance(rows, bool) or not isinstance(rows, int) or not 1 <= rows <= MAX_ROWS:
+        raise ConfigError(f"{option} {rows} is out of range", hint=f"use 1 to {MAX_ROWS:,}")
+    return f"LIMIT {int(rows)}"

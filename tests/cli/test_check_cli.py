@@ -153,8 +153,14 @@ def test_user_defined_checks_end_to_end(wh_path: Path, tmp_path: Path) -> None:
         ('[checks.x]\nseverity = "fatal"\nsql = "SELECT 1"\n', "check 'x': severity 'fatal' must be error or warn"),
         ("[checks.no_sql]\ndescription = 'nothing to run'\n", "check 'no_sql': `sql` is missing or empty"),
         ('[checks.typo]\nsql = "SELECT 1"\nsevrity = "warn"\n', "check 'typo': unknown key 'sevrity'"),
-        ('[checks.two]\nsql = "SELECT 1; SELECT 2;"\n', "check 'two': `sql` must be exactly one SELECT statement"),
-        ('[checks.two]\nsql = """SELECT 1;\nSELECT 2"""\n', "check 'two': `sql` must be exactly one SELECT statement"),
+        (
+            '[checks.two]\nsql = "SELECT 1; SELECT 2;"\n',
+            "check 'two': `sql` must be one read-only SELECT or WITH query; it holds more than one statement",
+        ),
+        (
+            '[checks.two]\nsql = """SELECT 1;\nSELECT 2"""\n',
+            "check 'two': `sql` must be one read-only SELECT or WITH query; it holds more than one statement",
+        ),
         (
             '[checks.tpl]\nsql = "SELECT {{ nope }}"\n',
             "check 'tpl': `sql` is not a valid template: 'nope' is undefined",
@@ -249,3 +255,20 @@ def test_readme_documents_the_json_shape(wh_path: Path) -> None:
     assert {k: v for k, v in real.items() if k != "duration_s"} == {
         k: v for k, v in documented_check.items() if k != "duration_s"
     }
+
+
+def test_a_check_over_its_time_limit_is_an_error_and_the_next_checks_run(wh_path: Path, tmp_path: Path) -> None:
+    checks = tmp_path / "checks.toml"
+    checks.write_text(
+        "[checks.forever]\n"
+        "sql = 'SELECT i FROM range(1000000000000000) t(i) WHERE i * i = -1'\n"
+        "[checks.after_it]\n"
+        "sql = 'SELECT user_id FROM {{ schema }}.users WHERE user_id IS NULL'\n"
+    )
+    result = invoke("check", "--checks", str(checks), "--format", "json", env={"SPARKIFY_CHECK_TIMEOUT": "1"})
+    assert result.exit_code == 1, result.stderr
+    found = {c["name"]: c for c in result.json()["checks"]}
+    assert found["forever"]["status"] == "error" and found["forever"]["error"] == "timed out after 1 s"
+    assert found["after_it"]["status"] == "pass"
+    assert all(c["status"] == "pass" for name, c in found.items() if name != "forever")
+    assert result.stderr.strip().splitlines() == ["error: 1 error-severity check(s) failed: forever"]

@@ -42,3 +42,25 @@ def test_missing_env_file_is_exit_2(tmp_path: Path) -> None:
     result = invoke("--env-file", str(tmp_path / "nope.env"), "config", "show")
     assert result.exit_code == 2
     assert "does not exist" in result.stderr
+
+
+def test_no_keyword_duckdb_reserves_is_taken_as_a_schema() -> None:
+    """The list of refused names holds against the engine's own: every reserved or type/function
+    keyword of DuckDB (those break `CREATE SCHEMA x` or `x.table`) is refused, a plain name is not."""
+    import duckdb
+
+    con = duckdb.connect()
+    words = [
+        w
+        for (w,) in con.execute(
+            "SELECT keyword_name FROM duckdb_keywords() WHERE keyword_category IN ('reserved', 'type_function')"
+        ).fetchall()
+    ]
+    con.close()
+    assert len(words) > 50
+    for word in words:
+        result = invoke("config", "show", env={"SPARKIFY_SCHEMA": word})
+        assert result.exit_code == 2, word
+        assert f"invalid setting SPARKIFY_SCHEMA: '{word}' is a" in result.stderr
+    for fine in ("songs", "analytics", "sparkify_test_1a2b", "public", "events"):
+        assert invoke("config", "show", env={"SPARKIFY_SCHEMA": fine}).exit_code == 0, fine

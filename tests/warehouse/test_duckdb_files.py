@@ -76,3 +76,19 @@ def test_read_only_warehouse_is_a_clean_failure(tmp_path: Path, tiny_fs: Path) -
     assert "read-only" in result.stderr.lower() or "read only" in result.stderr.lower()
     # reading still works
     assert invoke("query", "SELECT count(*) FROM songs.songplays", env=env).exit_code == 0
+
+
+def test_a_truncated_warehouse_is_a_warehouse_error_not_failed_checks(tmp_path: Path) -> None:
+    """Checks that cannot read the file are not data failures: exit 4, one line, not 1."""
+    assert invoke("generate", str(tmp_path / "src"), "--events", "3000", "--songs", "50").exit_code == 0
+    assert invoke("run", "--source", str(tmp_path / "src")).exit_code == 0
+    wh = tmp_path / "wh.duckdb"
+    assert wh.stat().st_size > 3_000_000  # blocks beyond the cut hold the tables
+    with wh.open("r+b") as f:
+        f.truncate(1_000_000)
+    for fmt in ("table", "json"):
+        result = invoke("check", "--format", fmt)
+        assert result.exit_code == 4, result.stdout + result.stderr
+        line = result.stderr.strip().splitlines()
+        assert len(line) == 1 and line[0].startswith("error: DuckDB: IO Error"), line
+        assert result.stdout == ""

@@ -4,9 +4,14 @@ Commands live in the other modules of this package; cli/__init__.py composes the
 
 from __future__ import annotations
 
+import signal
+import threading
 import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from types import FrameType
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -17,7 +22,7 @@ from sparkify_cli import __version__
 from sparkify_cli import errors as codes
 from sparkify_cli.cli import console
 from sparkify_cli.documents import JSON
-from sparkify_cli.errors import ConfigError, SparkifyError
+from sparkify_cli.errors import ConfigError, Interrupted, SparkifyError
 
 if TYPE_CHECKING:
     # typer.Context subclasses the click Context Typer vendors; Group.invoke is typed with that one.
@@ -37,18 +42,49 @@ class SparkifyGroup(TyperGroup):
 
     def invoke(self, ctx: ClickContext) -> Any:
         try:
-            return super().invoke(ctx)
+            with _signals_stop_the_work():
+                return super().invoke(ctx)
         except (Exit, Abort, TyperException):  # --help, usage errors: Typer reports those itself
             raise
         except SparkifyError as exc:
             _report(ctx, exc)
             ctx.exit(exc.exit_code)
-        except KeyboardInterrupt:
-            console.error("interrupted")
-            ctx.exit(codes.INTERRUPTED)
+        except KeyboardInterrupt as exc:  # Interrupted (SIGINT, SIGTERM), or Python's own Ctrl-C
+            stopped = exc if isinstance(exc, Interrupted) else Interrupted(signal.SIGINT)
+            console.error(f"{stopped} (any transaction in progress was rolled back)")
+            ctx.exit(stopped.exit_code)
         except Exception as exc:  # a bug or an unwrapped driver error: still one line, exit 4
             _report(ctx, exc)
             ctx.exit(codes.WAREHOUSE)
+
+
+def _on_signal(signum: int, frame: FrameType | None) -> None:
+    """SIGINT and SIGTERM stop the work the same way: the exception unwinds through the open
+    transaction (rolled back) and the run ledger (recorded as `interrupted`). DuckDB runs this
+    handler while a statement executes, cancels the statement and reports it; the warehouse turns
+    that report back into Interrupted. A second signal has its default effect (stop right away)."""
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    raise codes.received(signum)
+
+
+@contextmanager
+def _signals_stop_the_work() -> Iterator[None]:
+    if threading.current_thread() is not threading.main_thread():  # only the main thread may set handlers
+        yield
+        return
+    # A signal the parent set to be ignored stays ignored (a background job of a script ignores SIGINT).
+    before = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
+    before = {s: handler for s, handler in before.items() if handler is not signal.SIG_IGN}
+    codes.forget_signals()
+    for s in before:
+        signal.signal(s, _on_signal)
+    try:
+        yield
+    finally:
+        for s, handler in before.items():
+            signal.signal(s, handler)
+        codes.forget_signals()
 
 
 def _report(ctx: ClickContext, exc: BaseException) -> None:
@@ -94,8 +130,14 @@ def main_options(
     ] = False,
 ) -> None:
     """Load Sparkify song metadata and listening logs into a checked star schema."""
-    if env_file is not None and not env_file.is_file():
+    if env_file is not None and not env_file.exists():
         raise ConfigError(f"env file {env_file} does not exist")
+    if env_file is not None and not env_file.is_file():
+        raise ConfigError(
+            f"env file {env_file} is a folder, not a file"
+            if env_file.is_dir()
+            else f"env file {env_file} is not a file"
+        )
     ctx.obj = State(env_file=env_file, debug=debug)
 
 

@@ -29,7 +29,7 @@ def query(
 
 def rejects(
     ctx: typer.Context,
-    limit: Annotated[int, typer.Option("--limit", min=1, help="At most this many rows.")] = 50,
+    limit: Annotated[int, typer.Option("--limit", help="At most this many rows (1 to 1,000,000).")] = 50,
     fmt: opt.RowsFormat = opt.Rows.table,
     warehouse: opt.Warehouse = None,
 ) -> None:
@@ -46,7 +46,7 @@ def rejects(
 
 def runs(
     ctx: typer.Context,
-    limit: Annotated[int, typer.Option("--limit", min=1, help="At most this many runs, newest first.")] = 20,
+    limit: Annotated[int, typer.Option("--limit", help="At most this many runs, newest first (1 to 1,000,000).")] = 20,
     fmt: opt.SummaryFormat = opt.Output.table,
     warehouse: opt.Warehouse = None,
 ) -> None:
@@ -54,16 +54,13 @@ def runs(
 
     Example: sparkify runs --limit 5 --format json
     """
-    import json
-
     from sparkify_cli.cli import console
-    from sparkify_cli.services.reports.history import recent_runs
-    from sparkify_cli.services.reports.inspect import open_existing
+    from sparkify_cli.documents import dumps
+    from sparkify_cli.services.reports.history import list_runs
 
-    with open_existing(settings(ctx, warehouse=warehouse)) as wh:
-        found = recent_runs(wh, limit) if wh.table_exists("runs") else []
+    found = list_runs(settings(ctx, warehouse=warehouse), limit)
     if fmt is opt.Output.json:
-        typer.echo(json.dumps(found, default=str, indent=2))
+        typer.echo(dumps(found))
         return
     from rich.table import Table
 
@@ -93,9 +90,8 @@ def status(
 
     Example: sparkify status --source ./data
     """
-    import json
-
     from sparkify_cli.cli import console
+    from sparkify_cli.documents import dumps
     from sparkify_cli.errors import SourceError
     from sparkify_cli.services.reports.history import warehouse_status
     from sparkify_cli.services.reports.inspect import open_existing
@@ -111,7 +107,7 @@ def status(
     with open_existing(s) as wh:
         found = warehouse_status(wh, LogLayout(s.log_key_template), src)
     if fmt is opt.Output.json:
-        typer.echo(json.dumps(found.to_json(), indent=2))
+        typer.echo(dumps(found.to_json()))
         return
     out = console.out()
     out.print(f"loaded days: {_days(found.loaded_days)}")

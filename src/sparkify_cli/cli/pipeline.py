@@ -3,7 +3,6 @@ and renders its result."""
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -13,6 +12,8 @@ from sparkify_cli.cli import options as opt
 from sparkify_cli.cli.app import settings
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from sparkify_cli.services.checks.run import CheckReport
     from sparkify_cli.services.pipeline.dry_run import Step
     from sparkify_cli.services.pipeline.request import Command
@@ -143,9 +144,26 @@ def run_request(
     )
     with console.progress_bar() as progress:
         outcome = run_pipeline(s, request, on_progress=progress)
-    for day in outcome.result.missing_days:
-        console.warn(f"no log file for {day.isoformat()}")
+    if outcome.result.missing_days:
+        console.warn(missing_days(outcome.result.missing_days, len(request.days.days or ())))
     _summarise(outcome, fmt)
+
+
+def missing_days(days: list[date], of: int, shown: int = 3) -> str:
+    """One line for the days of a range without a log file: their count and the first few runs of
+    consecutive days (a century-long range would otherwise print a line per day)."""
+    from datetime import timedelta
+
+    spans: list[tuple[date, date]] = []
+    for day in sorted(days):
+        if spans and day == spans[-1][1] + timedelta(days=1):
+            spans[-1] = (spans[-1][0], day)
+        else:
+            spans.append((day, day))
+    text = ", ".join(a.isoformat() if a == b else f"{a.isoformat()} .. {b.isoformat()}" for a, b in spans[:shown])
+    more = f" and {len(spans) - shown:,} more span(s)" if len(spans) > shown else ""
+    count = f"{len(days):,} of {of:,} days" if of else f"{len(days):,} day(s)"
+    return f"no log file for {text}{more} ({count})"
 
 
 def _print_sql(
@@ -183,7 +201,9 @@ def _summarise(outcome: RunOutcome, fmt: opt.Output) -> None:
 
     result, report = outcome.result, outcome.report
     if fmt is opt.Output.json:
-        typer.echo(json.dumps(_as_json(result, report), indent=2))
+        from sparkify_cli.documents import dumps
+
+        typer.echo(dumps(_as_json(result, report)))
     else:
         _print_stage(result)
         _print_rows(result)

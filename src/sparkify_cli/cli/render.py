@@ -4,27 +4,38 @@ from __future__ import annotations
 
 import csv
 import io
-import json
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 
 from sparkify_cli.cli.options import Rows
-from sparkify_cli.documents import JSON
+from sparkify_cli.documents import JSON, dumps
 from sparkify_cli.warehouse.base import Row, Value
 
 
 def _plain(value: Value) -> JSON:
-    if isinstance(value, datetime | date):
-        return value.isoformat(sep=" ") if isinstance(value, datetime) else value.isoformat()
+    """A result cell as JSON has it: timestamps as text, DECIMAL as a number, LIST and STRUCT as
+    arrays and objects, BLOB as DuckDB prints it ('\\xFF'), anything else (UUID, INTERVAL) as text.
+    Non-finite floats are left to documents.dumps."""
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, date | time):
+        return value.isoformat()
     if isinstance(value, Decimal):
         return float(value)
-    return value
+    if isinstance(value, bytes | bytearray | memoryview):
+        return "".join(chr(b) if 32 <= b < 127 and b != 92 else f"\\x{b:02X}" for b in bytes(value))
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)
 
 
 def to_json(columns: list[str], rows: list[Row]) -> str:
-    return json.dumps(
-        [{c: _plain(v) for c, v in zip(columns, row, strict=True)} for row in rows], indent=2, ensure_ascii=False
-    )
+    """One JSON array of objects, valid whatever the query returned (NaN and infinities as strings)."""
+    return dumps([{c: _plain(v) for c, v in zip(columns, row, strict=True)} for row in rows], ensure_ascii=False)
 
 
 def to_csv(columns: list[str], rows: list[Row]) -> str:

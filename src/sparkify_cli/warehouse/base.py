@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
@@ -11,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from sparkify_cli import sql
 from sparkify_cli.documents import TemplateValue
+from sparkify_cli.errors import StatementTimeout, WarehouseError
 
 if TYPE_CHECKING:
     from sparkify_cli.settings import Settings
@@ -133,6 +135,20 @@ class Warehouse(ABC):
     @abstractmethod
     def close(self) -> None: ...
 
+    def interrupt(self) -> bool:
+        """Cancel the statement running on this connection, from another thread (the default
+        time_limit's timer); True when it could. This default cannot, so time_limit sets no limit:
+        a warehouse whose driver has no cancel overrides time_limit instead (Redshift, PostgreSQL:
+        SET statement_timeout around the block, its cancellation error raised as StatementTimeout)."""
+        return False
+
+    def lock_down(self) -> None:
+        """From now on, this connection runs SQL over the warehouse's own tables only: no files,
+        no network, no extensions, no changes of settings. One way; called before a connection
+        opened for writing runs user-written SQL (the checks of `run`). Read-only connections are
+        opened that way. The default does nothing: the warehouse's own permissions are the limit."""
+        return None
+
     def begin(self) -> None:
         self.execute("BEGIN")
 
@@ -165,6 +181,33 @@ class Warehouse(ABC):
     def run_template(self, template: str, params: Params = None, **context: TemplateValue) -> None:
         for statement in self.render(template, **context):
             self.execute(statement, params if "?" in statement else None)
+
+    @contextmanager
+    def time_limit(self, seconds: float) -> Iterator[None]:
+        """The statements run inside take at most `seconds` together (0: no limit); past it, the
+        running one is cancelled and StatementTimeout raised. This default cancels from a timer
+        thread through interrupt(); the connection stays usable afterwards."""
+        if not seconds:
+            yield
+            return
+        fired = threading.Event()
+
+        def cancel() -> None:
+            if self.interrupt():
+                fired.set()
+
+        timer = threading.Timer(seconds, cancel)
+        timer.daemon = True
+        timer.start()
+        try:
+            yield
+        except WarehouseError as exc:
+            if fired.is_set():
+                raise StatementTimeout(seconds) from exc
+            raise
+        finally:
+            timer.cancel()
+            timer.join()
 
     @contextmanager
     def transaction(self) -> Iterator[Warehouse]:

@@ -7,7 +7,9 @@
     sql = "SELECT songplay_id FROM {{ schema }}.songplays WHERE start_time > CURRENT_TIMESTAMP"
 
 The SQL is a Jinja template with `schema`, `dialect`, and `day`, `day_start`, `day_end` (the
-`--date` day and its bounds as 'YYYY-MM-DD HH:MM:SS' text, or none).
+`--date` day and its bounds as 'YYYY-MM-DD HH:MM:SS' text, or none), rendered in Jinja's immutable
+sandbox with nothing else: a checks file cannot run code. What it renders must be one read-only
+SELECT or WITH query.
 """
 
 from __future__ import annotations
@@ -17,9 +19,12 @@ import tomllib
 from datetime import date, timedelta
 from pathlib import Path
 
-from jinja2 import Environment, StrictUndefined, TemplateError
+from jinja2 import StrictUndefined
+from jinja2.exceptions import SecurityError
+from jinja2.runtime import Context
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from sparkify_cli.documents import JSON, Document
+from sparkify_cli.documents import JSON, Document, TemplateValue
 from sparkify_cli.errors import ConfigError
 from sparkify_cli.services.checks.specs import CheckSpec
 
@@ -27,6 +32,58 @@ NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]{0,99}$")
 KEYS = ("sql", "severity", "description", "table")
 SEVERITIES = ("error", "warn")
 _QUOTED_OR_COMMENT = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|--[^\n]*|/\*.*?\*/", re.DOTALL)
+# Words of statements that change something or reach outside the warehouse's tables; none belongs in
+# a read-only query (outside quotes: a column named so is written "load").
+_NOT_READ_ONLY = re.compile(
+    r"\b(insert|update|delete|merge|upsert|copy|unload|create|drop|alter|truncate|grant|revoke|attach|detach|"
+    r"install|load|export|import|pragma|call|vacuum|checkpoint|into)\b",
+    re.IGNORECASE,
+)
+_FIRST_WORD = re.compile(r"[\s(]*([A-Za-z_]+)")
+MAX_SQL_CHARS = 1_000_000  # a rendered check
+MAX_REPEAT = 100_000  # the longest string or list `*` may make while rendering
+
+
+class Sandbox(ImmutableSandboxedEnvironment):
+    """Jinja's immutable sandbox (no attribute starting with _, no method that mutates, str.format
+    checked) with no globals at all (no range, dict, lipsum, cycler, joiner, namespace) and bounded
+    `*` and `**`, so rendering a template cannot run code or allocate without limit."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def __init__(self) -> None:
+        super().__init__(undefined=StrictUndefined, autoescape=False)
+        self.globals.clear()
+
+    def call_binop(self, context: Context, operator: str, left: TemplateValue, right: TemplateValue) -> TemplateValue:
+        if operator == "**" and isinstance(right, int | float) and abs(right) > 64:
+            raise SecurityError("exponent larger than 64")
+        if operator == "*":
+            for seq, times in ((left, right), (right, left)):
+                if isinstance(seq, str | list | tuple) and isinstance(times, int) and len(seq) * times > MAX_REPEAT:
+                    raise SecurityError(f"repetition longer than {MAX_REPEAT:,}")
+        return super().call_binop(context, operator, left, right)
+
+
+def render_check(query: str, context: Document) -> str:
+    """Render one check's SQL in the sandbox; any failure (a sandbox violation, an undefined name,
+    a syntax error) raises, for the caller to name the check."""
+    rendered = Sandbox().from_string(query).render(**context)
+    if len(rendered) > MAX_SQL_CHARS:
+        raise SecurityError(f"the rendered SQL is longer than {MAX_SQL_CHARS:,} characters")
+    return str(rendered)
+
+
+def read_only_problem(statement: str) -> str | None:
+    """Why `statement` is not one read-only SELECT/WITH query, or None when it is."""
+    bare = _QUOTED_OR_COMMENT.sub(" ", statement)
+    if ";" in bare:
+        return "it holds more than one statement"
+    first = _FIRST_WORD.match(bare)
+    if first is None or first[1].lower() not in ("select", "with"):
+        return f"it starts with {first[1].upper() if first else 'no keyword'}"
+    found = _NOT_READ_ONLY.search(bare)
+    return f"it holds {found[1].upper()}" if found else None
 
 
 def load_checks(path: Path, *, schema: str, dialect: str, day: date | None = None) -> list[CheckSpec]:
@@ -85,11 +142,13 @@ def _entry(path: Path, name: str, entry: JSON, context: Document) -> CheckSpec:
     if severity not in SEVERITIES:
         raise ConfigError(f"{where}: severity {severity!r} must be error or warn")
     try:
-        rendered = Environment(undefined=StrictUndefined, autoescape=False).from_string(query).render(**context)
-    except TemplateError as exc:
-        raise ConfigError(f"{where}: `sql` is not a valid template: {exc}") from None
+        rendered = render_check(query, context)
+    except Exception as exc:  # the sandbox, Jinja or the template's own arithmetic: never run as SQL
+        detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ConfigError(f"{where}: `sql` is not a valid template: {detail}") from None
     statement = rendered.strip().rstrip(";").rstrip()
-    # It runs wrapped in SELECT COUNT(*) FROM (...): one statement, so no ';' outside quotes and comments.
-    if not statement or ";" in _QUOTED_OR_COMMENT.sub("", statement):
-        raise ConfigError(f"{where}: `sql` must be exactly one SELECT statement")
+    # It runs wrapped in SELECT COUNT(*) FROM (...), before anything else of the check runs.
+    problem = read_only_problem(statement) if statement else "it is empty"
+    if problem:
+        raise ConfigError(f"{where}: `sql` must be one read-only SELECT or WITH query; {problem}")
     return CheckSpec(name, entry.get("table", ""), severity, entry.get("description", ""), statement)

@@ -9,8 +9,8 @@ from pathlib import Path
 from time import perf_counter
 from typing import Literal
 
-from sparkify_cli.documents import JSON, Document
-from sparkify_cli.errors import ConfigError, SparkifyError, WarehouseError
+from sparkify_cli.documents import JSON, Document, finite
+from sparkify_cli.errors import ConfigError, SparkifyError, WarehouseError, WarehouseFailure
 from sparkify_cli.progress import OnProgress, Progress, silent
 from sparkify_cli.services.checks.config import load_checks
 from sparkify_cli.services.checks.specs import REQUIRED_TABLES, CheckSpec, Severity, builtin_checks
@@ -150,23 +150,29 @@ def run_checks(
     results = []
     for done, spec in enumerate(specs):
         on_progress(Progress("check", done, len(specs)))
-        results.append(run_check(wh, spec))
+        results.append(run_check(wh, spec, timeout=settings.check_timeout))
     on_progress(Progress("check", len(specs), len(specs)))
     return CheckReport(results, wh.dialect.name, wh.schema, day)
 
 
-def run_check(wh: Warehouse, spec: CheckSpec) -> CheckResult:
+def run_check(wh: Warehouse, spec: CheckSpec, *, timeout: float = 0) -> CheckResult:
+    """One check, at most `timeout` seconds (0: no limit). A check whose own SQL fails, or that
+    runs out of time, has status `error` and the next check runs; a failing warehouse
+    (WarehouseFailure: an unreadable file, a lost connection) stops them all: it is not data."""
     started = perf_counter()
     samples: list[Document] = []
     metrics: Document = dict(spec.facts)
     try:
-        failing = int(wh.scalar(f"SELECT COUNT(*) FROM (\n{spec.sql}\n) failing") or 0)
-        if failing:
-            cols, rows = wh.query(f"SELECT * FROM (\n{spec.sql}\n) failing ORDER BY 1 LIMIT {SAMPLES}")
-            samples = [_row(cols, row) for row in rows]
-        if spec.metrics_sql:
-            cols, rows = wh.query(spec.metrics_sql)
-            metrics.update(_row(cols, rows[0]) if rows else {})
+        with wh.time_limit(timeout):
+            failing = int(wh.scalar(f"SELECT COUNT(*) FROM (\n{spec.sql}\n) failing") or 0)
+            if failing:
+                cols, rows = wh.query(f"SELECT * FROM (\n{spec.sql}\n) failing ORDER BY 1 LIMIT {SAMPLES}")
+                samples = [_row(cols, row) for row in rows]
+            if spec.metrics_sql:
+                cols, rows = wh.query(spec.metrics_sql)
+                metrics.update(_row(cols, rows[0]) if rows else {})
+    except WarehouseFailure:
+        raise
     except SparkifyError as exc:  # e.g. a user check naming a missing column: report it, run the rest
         return _result(spec, "error", None, [], started, error=str(exc), metrics=metrics)
     status: Status = "pass" if not failing else ("fail" if spec.severity == "error" else "warn")
@@ -195,7 +201,8 @@ def _row(columns: list[str], row: Row) -> Document:
 
 
 def _plain(value: Value) -> JSON:
-    """JSON-ready values: timestamps as 'YYYY-MM-DD HH:MM:SS' (as `sparkify query` prints them)."""
+    """JSON-ready values: timestamps as 'YYYY-MM-DD HH:MM:SS' (as `sparkify query` prints them),
+    NaN and infinities as "NaN", "Infinity", "-Infinity" (JSON has no number for them)."""
     if isinstance(value, datetime):
         return value.isoformat(sep=" ")
     if isinstance(value, date):
@@ -203,5 +210,5 @@ def _plain(value: Value) -> JSON:
     if isinstance(value, Decimal):
         return float(value)
     if value is None or isinstance(value, bool | int | float | str):
-        return value
+        return finite(value)
     return str(value)

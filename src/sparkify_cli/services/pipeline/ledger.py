@@ -11,12 +11,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from sparkify_cli.documents import Document
-from sparkify_cli.errors import ChecksFailed
+from sparkify_cli.errors import ChecksFailed, Interrupted
 from sparkify_cli.sources import SourceFile
 from sparkify_cli.warehouse import Warehouse
 
 # The ledger's counts: a JSON document (numbers, and seconds per phase).
 Counts = Document
+# runs.error is VARCHAR(1024), and Redshift counts VARCHAR lengths in bytes: room for the message
+# in UTF-8 whatever its characters.
+ERROR_BYTES = 1000
 
 
 def _now() -> datetime:
@@ -65,8 +68,8 @@ def save_counts(wh: Warehouse, entry: Entry) -> None:
 
 @contextmanager
 def record(wh: Warehouse, command: str, days: str) -> Iterator[Entry]:
-    """A 'running' row now; 'ok', 'checks_failed' or 'failed' (with the error) at the end.
-    A run killed outright stays 'running' in the ledger: that is what happened."""
+    """A 'running' row now; 'ok', 'checks_failed', 'failed' (with the error) or 'interrupted'
+    (SIGINT, SIGTERM) at the end. A run killed outright stays 'running': that is what happened."""
     entry = Entry(uuid.uuid4().hex[:16], command)
     with wh.transaction():
         wh.execute(
@@ -76,11 +79,28 @@ def record(wh: Warehouse, command: str, days: str) -> Iterator[Entry]:
     try:
         yield entry
     except BaseException as exc:
-        status = "checks_failed" if isinstance(exc, ChecksFailed) else "failed"
-        _finish(wh, entry, status, str(exc).splitlines()[0][:1000] if str(exc) else type(exc).__name__)
+        _finish(wh, entry, _status(exc), _message(exc))
         raise
     if not entry.finished:
         _finish(wh, entry, "ok", None)
+
+
+def _status(exc: BaseException) -> str:
+    if isinstance(exc, KeyboardInterrupt):  # errors.Interrupted (SIGINT, SIGTERM) or a plain Ctrl-C
+        return "interrupted"
+    return "checks_failed" if isinstance(exc, ChecksFailed) else "failed"
+
+
+def _message(exc: BaseException) -> str:
+    if isinstance(exc, KeyboardInterrupt) and not isinstance(exc, Interrupted):
+        exc = Interrupted()
+    text = str(exc).strip()
+    return cut_utf8(text.splitlines()[0] if text else type(exc).__name__, ERROR_BYTES)
+
+
+def cut_utf8(text: str, limit: int) -> str:
+    """At most `limit` bytes of UTF-8, never half a character."""
+    return text.encode("utf-8")[:limit].decode("utf-8", errors="ignore")
 
 
 def finish_ok(wh: Warehouse, entry: Entry) -> None:
@@ -108,11 +128,10 @@ def reopen(wh: Warehouse, run_id: str) -> Iterator[None]:
     try:
         yield
     except BaseException as exc:
-        status = "checks_failed" if isinstance(exc, ChecksFailed) else "failed"
-        _finish(wh, Entry(run_id, ""), status, str(exc).splitlines()[0][:1000] if str(exc) else type(exc).__name__)
+        _finish(wh, Entry(run_id, ""), _status(exc), _message(exc))
         raise
 
 
 def mark(wh: Warehouse, run_id: str, status: str, error: str | None) -> None:
     """Set a finished run's status (e.g. checks_failed after its data committed)."""
-    _finish(wh, Entry(run_id, ""), status, error)
+    _finish(wh, Entry(run_id, ""), status, None if error is None else cut_utf8(error, ERROR_BYTES))

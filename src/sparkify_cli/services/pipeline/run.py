@@ -58,7 +58,12 @@ class RunOutcome:
 
 def run_pipeline(settings: Settings, request: RunRequest, *, on_progress: OnProgress = silent) -> RunOutcome:
     """Open the warehouse (creating the schema on first use), then stage/load/run as requested;
-    `run` also checks the result, and a failed check marks the run in the ledger."""
+    `run` also checks the result, and a failed check marks the run in the ledger. The checks file
+    is read and rendered first: a bad one stops the run before anything runs."""
+    if request.checks:
+        from sparkify_cli.services.checks.run import user_checks
+
+        user_checks(settings, None, day=_checked_day(request))
     with connect(settings) as wh:
         if not schema.exists(wh):
             schema.create(wh, match=MatchRule.from_settings(settings))  # first use, or an upgrade
@@ -70,14 +75,20 @@ def run_pipeline(settings: Settings, request: RunRequest, *, on_progress: OnProg
             return RunOutcome(result)
         from sparkify_cli.services.checks.run import run_checks
 
-        days = request.days.days
         with ledger.reopen(wh, result.run_id):
             started = time.perf_counter()
-            report = run_checks(wh, settings, day=days[0] if days and len(days) == 1 else None)
+            wh.lock_down()  # the checks run user-written SQL: no files, network or settings from here on
+            report = run_checks(wh, settings, day=_checked_day(request))
             result.seconds["check"] = round(time.perf_counter() - started, 4)
             if not report.ok:
                 ledger.mark(wh, result.run_id, "checks_failed", "data-quality checks failed")
         return RunOutcome(result, report)
+
+
+def _checked_day(request: RunRequest) -> date | None:
+    """`run --date D` checks the row-level checks of that day; a range or everything, all days."""
+    days = request.days.days
+    return days[0] if days and len(days) == 1 else None
 
 
 def execute(

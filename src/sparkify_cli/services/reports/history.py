@@ -6,7 +6,10 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from sparkify_cli import sql
 from sparkify_cli.documents import Document
+from sparkify_cli.services.reports.inspect import open_existing
+from sparkify_cli.settings import Settings
 from sparkify_cli.sources import LogLayout, Source
 from sparkify_cli.warehouse import Warehouse
 
@@ -14,11 +17,17 @@ from sparkify_cli.warehouse import Warehouse
 RunRow = Document
 
 
+def list_runs(settings: Settings, limit: int) -> list[RunRow]:
+    """`sparkify runs`: the newest `limit` runs (checked before the warehouse is opened)."""
+    sql.limit(limit)
+    with open_existing(settings) as wh:
+        return recent_runs(wh, limit) if wh.table_exists("runs") else []
+
+
 def recent_runs(wh: Warehouse, limit: int) -> list[RunRow]:
     columns, rows = wh.query(
         f"SELECT run_id, command, days, started_at, finished_at, status, error, counts "
-        f"FROM {wh.schema}.runs ORDER BY started_at DESC LIMIT ?",
-        [limit],
+        f"FROM {wh.schema}.runs ORDER BY started_at DESC {sql.limit(limit)}"
     )
     runs = [dict(zip(columns, row, strict=True)) for row in rows]
     for run in runs:

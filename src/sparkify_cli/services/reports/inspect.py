@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sparkify_cli import sql as templates
+from sparkify_cli.errors import ConfigError
 from sparkify_cli.settings import Settings
 from sparkify_cli.warehouse import Warehouse, connect
 from sparkify_cli.warehouse.base import Row
@@ -25,17 +27,25 @@ def open_existing(settings: Settings, *, current: bool = True) -> Warehouse:
 
 
 def run_query(settings: Settings, sql: str) -> Result:
-    """Any version's tables can be queried: an ad-hoc look needs no upgrade."""
+    """Any version's tables can be queried: an ad-hoc look needs no upgrade. The connection is
+    read-only (on DuckDB also locked down: no files, network, extensions or settings)."""
+    if not sql.strip():
+        raise ConfigError("the query is empty", hint='e.g. sparkify query "SELECT count(*) FROM songs.songplays"')
     with open_existing(settings, current=False) as wh:
         return wh.query(sql)
 
 
 def list_rejects(settings: Settings, limit: int) -> Result:
+    """`sparkify rejects`: the newest `limit` rejected lines (checked before the warehouse is opened)."""
+    templates.limit(limit)
     with open_existing(settings) as wh:
-        if not wh.table_exists("rejects"):
-            return ["source_file", "line_no", "col", "reason", "raw_line", "rejected_at"], []
-        return wh.query(
-            f"SELECT source_file, line_no, col, reason, raw_line, rejected_at FROM {wh.schema}.rejects "
-            "ORDER BY rejected_at DESC, source_file, line_no LIMIT ?",
-            [limit],
-        )
+        return rejects(wh, limit)
+
+
+def rejects(wh: Warehouse, limit: int) -> Result:
+    if not wh.table_exists("rejects"):
+        return ["source_file", "line_no", "col", "reason", "raw_line", "rejected_at"], []
+    return wh.query(
+        f"SELECT source_file, line_no, col, reason, raw_line, rejected_at FROM {wh.schema}.rejects "
+        f"ORDER BY rejected_at DESC, source_file, line_no {templates.limit(limit)}"
+    )

@@ -11,11 +11,35 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from sparkify_cli.errors import ConfigError, UndecodableInput, WarehouseBusyError, WarehouseError
+from sparkify_cli import errors
+from sparkify_cli.errors import (
+    ConfigError,
+    NotAllowed,
+    SparkifyError,
+    UndecodableInput,
+    WarehouseBusyError,
+    WarehouseError,
+    WarehouseFailure,
+)
 from sparkify_cli.warehouse.base import Dialect, Params, Row, Warehouse
 
 if TYPE_CHECKING:
     from sparkify_cli.settings import Settings
+
+# What a read-only connection (query, check, report, status, runs, rejects) and a locked-down one
+# (the checks of `run`) may not do, with DuckDB's own settings: read or write any file but the
+# warehouse and its spill folder (COPY, EXPORT/IMPORT DATABASE, ATTACH, read_csv/read_json/
+# read_text, glob), reach the network, install or load extensions, keep secrets on disk. The
+# configuration is then locked, so SET cannot undo any of it (nor change memory or threads).
+LOCKED_DOWN: dict[str, str | bool | int | float | list[str]] = {
+    "enable_external_access": False,
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+    "allow_community_extensions": False,
+    "allow_unsigned_extensions": False,
+    "allow_persistent_secrets": False,
+    "lock_configuration": True,  # last: it freezes every setting above
+}
 
 
 class DuckDBWarehouse(Warehouse):
@@ -43,6 +67,8 @@ class DuckDBWarehouse(Warehouse):
             config["threads"] = threads
         if temp_dir is not None:
             config["temp_directory"] = str(temp_dir)
+        if read_only:
+            config.update(LOCKED_DOWN)
         try:
             self.con = duckdb.connect(str(path), read_only=read_only, config=config)
         except duckdb.IOException as exc:
@@ -61,25 +87,59 @@ class DuckDBWarehouse(Warehouse):
             self.con.execute(statement, params)
         except duckdb.Error as exc:
             raise _error(exc) from exc
+        except RuntimeError as exc:
+            if _interrupted(exc):
+                raise errors.interruption() from None
+            raise
 
     def query(self, statement: str, params: Params = None) -> tuple[list[str], list[Row]]:
         try:
             cur = self.con.execute(statement, params)
-            cols = [d[0] for d in cur.description or []]
+            if cur is None or cur.description is None:  # nothing to run (empty SQL), or no result set
+                return [], []
+            cols = [d[0] for d in cur.description]
             return cols, cur.fetchall()
         except duckdb.Error as exc:
             raise _error(exc) from exc
+        except RuntimeError as exc:
+            if _interrupted(exc):
+                raise errors.interruption() from None
+            raise
+
+    def interrupt(self) -> bool:
+        self.con.interrupt()  # DuckDB's own cancel: the statement fails with "INTERRUPT Error"
+        return True
+
+    def lock_down(self) -> None:
+        for name, value in LOCKED_DOWN.items():
+            self.execute(f"SET {name} = {str(value).lower()}")
 
     def close(self) -> None:
         self.con.close()
 
 
-def _error(exc: duckdb.Error) -> WarehouseError:
+def _error(exc: duckdb.Error) -> SparkifyError:
     """The narrowest error that says what happened; callers act on the class, never on the text."""
-    message = f"DuckDB: {_first_line(str(exc))}"
-    if isinstance(exc, duckdb.InvalidInputException) and "as valid UTF-8 encoded text" in str(exc):
+    text = str(exc)
+    message = f"DuckDB: {_first_line(text)}"
+    if isinstance(exc, duckdb.InvalidInputException) and "as valid UTF-8 encoded text" in text:
         return UndecodableInput(message)
+    if isinstance(exc, duckdb.PermissionException) or (
+        isinstance(exc, duckdb.InvalidInputException)
+        and ("attached in read-only mode" in text or "configuration has been locked" in text)
+    ):
+        return NotAllowed(
+            f"not allowed on a read-only connection (no writes, files, network, extensions, settings): {message}"
+        )
+    if isinstance(exc, duckdb.IOException | duckdb.FatalException | duckdb.InternalException):
+        return WarehouseFailure(message)  # the file or the engine failed, not the statement
     return WarehouseError(message)
+
+
+def _interrupted(exc: RuntimeError) -> bool:
+    """DuckDB runs Python's signal handlers while a statement executes; when one raises, DuckDB
+    cancels the statement and reports only this (errors.interruption() says which signal it was)."""
+    return str(exc) == "Query interrupted"
 
 
 def _first_line(text: str) -> str:
@@ -89,6 +149,12 @@ def _first_line(text: str) -> str:
 def open_file(dialect: Dialect, settings: Settings, *, read_only: bool, must_exist: bool) -> DuckDBWarehouse:
     """The file SPARKIFY_DUCKDB_PATH; must_exist: a missing file is an error, not a new warehouse."""
     path = settings.duckdb_path
+    if path.stem.lower() == settings.schema:
+        # DuckDB names the file's catalog after it: `songs.songplays` would be ambiguous.
+        raise ConfigError(
+            f"the DuckDB file {path.name} would make a catalog named like the schema {settings.schema}",
+            hint="name the file otherwise (SPARKIFY_DUCKDB_PATH) or choose another SPARKIFY_SCHEMA",
+        )
     if must_exist and str(path) != ":memory:" and not path.expanduser().is_file():
         raise WarehouseError(
             f"no DuckDB warehouse at {path.expanduser()}", hint="run `sparkify run` first, or set SPARKIFY_DUCKDB_PATH"
@@ -109,7 +175,7 @@ def scratch_copy(dialect: Dialect, settings: Settings) -> Iterator[DuckDBWarehou
     """A copy of the warehouse file (and its WAL) in a temporary folder, gone afterwards: --dry-run
     rehearses a step there, so it records exactly the statements the step would run."""
     with tempfile.TemporaryDirectory(prefix="sparkify-dry-run-") as scratch:
-        copy = Path(scratch) / "rehearsal.duckdb"
+        copy = Path(scratch) / "sparkify-rehearsal.duckdb"  # a catalog name no schema can have
         original = settings.duckdb_path.expanduser()
         if str(settings.duckdb_path) != ":memory:" and original.is_file():
             shutil.copyfile(original, copy)

@@ -236,6 +236,13 @@ def test_an_empty_day_is_exit_2_not_all_days(tmp_path: Path, option: str, value:
     assert not (tmp_path / "wh.duckdb").exists()
 
 
+@pytest.mark.parametrize("value", ["", " "])
+def test_check_with_an_empty_date_is_exit_2_not_every_day(value: str) -> None:
+    result = invoke("check", "--date", value)
+    assert result.exit_code == 2
+    assert one_line(result.stderr).startswith("error: --date is empty")
+
+
 @pytest.mark.parametrize("value", ["20181101", "2018-W44-4", "2018-305", "2018-11-1", "2018-11-01T00:00", "٢٠١٨-١١-٠١"])
 def test_only_yyyy_mm_dd_is_a_day(tmp_path: Path, value: str) -> None:
     src = write_source(tmp_path / "src", {"2018-11-01": [event()]})

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from support.cli import invoke
 from support.s3_fixtures import BUCKET, SOURCE, make_bucket, moto_server, upload, write_fixture
 
@@ -34,10 +32,6 @@ def test_a_failed_listing_or_sync_is_a_failed_run(moto_server: str, tmp_path: Pa
     assert "no-such-bucket" in ledger()[1][1]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="services/pipeline/run.py opens the source before ledger.record (see the files helper's report)",
-)
 def test_a_source_that_cannot_be_opened_is_a_failed_run(moto_server: str, tmp_path: Path) -> None:
     result = invoke("run", "--source", SOURCE, env={"SPARKIFY_AWS_PROFILE": "no-such-profile"})
     assert result.exit_code == 2

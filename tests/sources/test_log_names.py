@@ -48,6 +48,9 @@ def test_local_files_not_named_like_a_day_are_not_loaded(tmp_path: Path) -> None
     result = invoke("run", "--source", str(src), "--format", "json")
     assert result.exit_code == 0, result.stderr
     assert staged_keys() == ["log_data/2018/11/2018-11-01-events.json", "log_data/2018/11/2018-11-02-events.json"]
+    assert sorted(result.json()["ignored_files"]) == sorted(NOT_DAYS)
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("warning: ignored")]
+    assert len(warnings) == 1 and "not named like SPARKIFY_LOG_KEY_TEMPLATE" in warnings[0]
     status = invoke("status", "--source", str(src), "--format", "json")
     assert status.exit_code == 0, status.stderr
     doc = status.json()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -65,7 +64,7 @@ def check(
     from sparkify_cli.services.checks.run import user_checks
 
     s = settings(ctx, warehouse=warehouse)
-    day = parse_day(date) if date else None
+    day = parse_day(date) if date is not None else None  # an empty --date is an error, not every day
     if junit is not None:
         from sparkify_cli.services.outputs import check_output
 
@@ -81,7 +80,9 @@ def check(
     if junit is not None:
         write_junit(report, junit, s, checks)
     if fmt is opt.Output.json:
-        typer.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+        from sparkify_cli.documents import dumps
+
+        typer.echo(dumps(report.to_json(), ensure_ascii=False))
     else:
         _print_table(report)
     if not report.ok:

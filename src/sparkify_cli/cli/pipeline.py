@@ -146,6 +146,8 @@ def run_request(
         outcome = run_pipeline(s, request, on_progress=progress)
     if outcome.result.missing_days:
         console.warn(missing_days(outcome.result.missing_days, len(request.days.days or ())))
+    if outcome.result.ignored_warning:
+        console.warn(outcome.result.ignored_warning)
     _summarise(outcome, fmt)
 
 
@@ -225,6 +227,7 @@ def _as_json(result: PipelineResult, report: CheckReport | None) -> dict[str, ob
         "run_id": result.run_id,
         "days": result.days.describe(),
         "missing_days": [d.isoformat() for d in result.missing_days],
+        "ignored_files": result.ignored,
         "events": batch(result.events),
         "songs": {**batch(result.songs), "skipped": result.songs_skipped},
         "loaded_files": len(result.loaded_files),

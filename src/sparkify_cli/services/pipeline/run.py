@@ -40,6 +40,8 @@ class PipelineResult:
     rows: dict[str, int] = field(default_factory=dict)  # star table -> rows after the run
     run_id: str = ""
     seconds: dict[str, float] = field(default_factory=dict)  # wall time per phase
+    ignored: list[str] = field(default_factory=list)  # files under the log folder not named like a day
+    ignored_warning: str | None = None  # the one line that says so
 
     @property
     def events(self) -> BatchResult:
@@ -67,10 +69,7 @@ def run_pipeline(settings: Settings, request: RunRequest, *, on_progress: OnProg
     with connect(settings) as wh:
         if not schema.exists(wh):
             schema.create(wh, match=MatchRule.from_settings(settings))  # first use, or an upgrade
-        source = (
-            open_source(settings, request.source, no_sign_request=request.no_sign_request) if request.stages else None
-        )
-        result = execute(wh, settings, request, source, on_progress=on_progress)
+        result = execute(wh, settings, request, None, on_progress=on_progress)  # execute opens the source
         if not request.checks:
             return RunOutcome(result)
         from sparkify_cli.services.checks.run import run_checks
@@ -99,17 +98,22 @@ def execute(
     *,
     on_progress: OnProgress = silent,
 ) -> PipelineResult:
-    """The sequence itself, on an open warehouse (a real one, or a dry run's)."""
+    """The sequence itself, on an open warehouse (a real one, or a dry run's). Without `source`, a
+    step that stages opens the request's source inside the ledger, so a source that cannot be
+    opened is a failed run too."""
     days = request.days
     result = PipelineResult(days)
-    stager = wh.dialect.stager(wh, settings, source) if request.stages and source is not None else None
-    layout = source.layout if source is not None else LogLayout(settings.log_key_template)
     match = MatchRule.from_settings(settings)
     with ledger.record(wh, request.command, days.describe()) as entry:
+        if source is None and request.stages:
+            source = open_source(settings, request.source, no_sign_request=request.no_sign_request)
+        stager = wh.dialect.stager(wh, settings, source) if request.stages and source is not None else None
+        layout = source.layout if source is not None else LogLayout(settings.log_key_template)
         result.run_id = entry.run_id
         result.seconds = entry.seconds
         work = plan(wh, request, source, layout, on_progress)
         result.missing_days = work.missing_days
+        result.ignored, result.ignored_warning = work.ignored, work.ignored_warning
         result.songs_skipped = not work.songs
         for number, unit in enumerate(work.units):
             on_progress(Progress(request.command, number, len(work.units)))

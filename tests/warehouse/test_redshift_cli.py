@@ -57,12 +57,29 @@ def test_copy_reads_exactly_the_days_file_and_the_catalogs_json_files(fake: Fake
 def test_copy_inputs_are_removed_when_the_step_ends(fake: FakeRedshift) -> None:
     assert invoke("stage", "--date", "2018-11-02", "--songs").exit_code == 0
     written = {o.split("/")[-1] for c in fake.copies for o in c.objects if "/_sparkify/" in o}
-    assert written == {"events.csv.gz"}  # the COPY read sparkify's own CSV ...
+    assert written == {"events-0000.csv.gz"}  # the COPY read sparkify's own CSV ...
     assert scratch_objects() == []  # ... and nothing of it is left
     fake.fail_copy = [("S3ServiceException:Access Denied,Status 403", [])]
     failed = invoke("stage", "--date", "2018-11-02", "--songs")
     assert failed.exit_code == 4 and "Access Denied" in failed.stderr
     assert scratch_objects() == []  # a failed COPY leaves nothing behind either
+
+
+def test_many_lines_are_copied_in_parts(fake: FakeRedshift, monkeypatch: pytest.MonkeyPatch) -> None:
+    from sparkify_cli.warehouse.redshift import lines
+
+    monkeypatch.setattr(lines, "PART_BYTES", 1500)  # about two lines a part
+    assert invoke("stage", "--songs").exit_code == 0
+    events = next(c for c in fake.copies if "FORMAT AS CSV" in c.statement)
+    assert len(events.objects) == 3
+    assert [(r["source_file"][-15:], r["line_no"]) for r in events.rows] == [
+        ("-01-events.json", "1"),
+        ("-01-events.json", "2"),
+        ("-01-events.json", "3"),
+        ("-02-events.json", "1"),
+        ("-02-events.json", "2"),
+        ("-04-events.json", "1"),
+    ]
 
 
 # --- --max-errors N accepts N rejects, like DuckDB (item 4) -------------------------------------

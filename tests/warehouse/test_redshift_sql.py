@@ -188,7 +188,7 @@ def test_stage_copies_through_manifests_with_role_region_and_maxerror(rendered: 
 
 def test_a_range_copies_each_days_lines_and_skips_missing_days(rendered: dict[str, str]) -> None:
     script = rendered["stage_range"]
-    assert re.findall(r"^-- \S+/events\.csv\.gz: the lines of (\S+),", script, re.M) == [
+    assert re.findall(r"^-- \S+/events-0000\.csv\.gz: the lines of (\S+),", script, re.M) == [
         "log_data/2018/11/2018-11-01-events.json",
         "log_data/2018/11/2018-11-02-events.json",
     ]

@@ -1,5 +1,5 @@
--- {{ what }}: exactly the objects the manifest names (a FROM prefix would also load every object
--- whose key starts with it).
+-- {{ what }}. COPY reads exactly the objects its manifest names
+-- (FROM a prefix would also load every object whose key starts with it).
 COPY {{ target }} ({{ columns | join(", ") }})
 FROM '{{ manifest }}'
 IAM_ROLE '{{ iam_role }}'

@@ -77,8 +77,8 @@ SELECT COALESCE(MAX(query), 0)
 FROM stl_load_errors
 WHERE session = pg_backend_pid();
 
--- 2 songs file(s), read by Redshift: exactly the objects the manifest names (a FROM prefix would also load every object
--- whose key starts with it).
+-- 2 songs file(s), read as JSON by Redshift. COPY reads exactly the objects its manifest names
+-- (FROM a prefix would also load every object whose key starts with it).
 COPY copy_song_json (artist_id, artist_latitude, artist_location, artist_longitude, artist_name, duration, num_songs, song_id, title, year)
 FROM 's3://sparkify-src/data/v1/_sparkify/copy/<token>/songs.manifest'
 IAM_ROLE 'arn:aws:iam::123456789012:role/sparkify-redshift-s3-read'
@@ -308,13 +308,13 @@ CREATE TEMP TABLE copy_event_files (
 
 INSERT INTO copy_event_files (source_file, size_bytes, modified) VALUES ('log_data/2018/11/2018-11-01-events.json', 1073, 'c2b3dab6b7afbedb51b4ca8447c1bcae');
 
--- s3://sparkify-src/data/v1/_sparkify/copy/<token>/events.csv.gz: the lines of log_data/2018/11/2018-11-01-events.json, one CSV row each (written by a real run)
+-- s3://sparkify-src/data/v1/_sparkify/copy/<token>/events-0000.csv.gz: the lines of log_data/2018/11/2018-11-01-events.json, a CSV row each (written by a real run)
 SELECT COALESCE(MAX(query), 0)
 FROM stl_load_errors
 WHERE session = pg_backend_pid();
 
--- 1 log file(s) as their numbered lines, CSV at s3://sparkify-src/data/v1/_sparkify/copy/<token>/events.csv.gz: exactly the objects the manifest names (a FROM prefix would also load every object
--- whose key starts with it).
+-- the lines of 1 log file(s), as CSV rows that name their file and line. COPY reads exactly the objects its manifest names
+-- (FROM a prefix would also load every object whose key starts with it).
 COPY copy_events (line_no, source_file, col, reason, raw_line, artist_t, artist_v, auth_t, auth_v, first_name_t, first_name_v, gender_t, gender_v, item_in_session_t, item_in_session_v, last_name_t, last_name_v, length_t, length_v, level_t, level_v, location_t, location_v, method_t, method_v, page_t, page_v, registration_t, registration_v, session_id_t, session_id_v, song_t, song_v, status_t, status_v, ts_t, ts_v, user_agent_t, user_agent_v, user_id_t, user_id_v)
 FROM 's3://sparkify-src/data/v1/_sparkify/copy/<token>/events.manifest'
 IAM_ROLE 'arn:aws:iam::123456789012:role/sparkify-redshift-s3-read'
@@ -622,13 +622,13 @@ CREATE TEMP TABLE copy_event_files (
 
 INSERT INTO copy_event_files (source_file, size_bytes, modified) VALUES ('log_data/2018/11/2018-11-02-events.json', 771, 'dfaf6a03b24fb87b1d958934b7e73a29');
 
--- s3://sparkify-src/data/v1/_sparkify/copy/<token>/events.csv.gz: the lines of log_data/2018/11/2018-11-02-events.json, one CSV row each (written by a real run)
+-- s3://sparkify-src/data/v1/_sparkify/copy/<token>/events-0000.csv.gz: the lines of log_data/2018/11/2018-11-02-events.json, a CSV row each (written by a real run)
 SELECT COALESCE(MAX(query), 0)
 FROM stl_load_errors
 WHERE session = pg_backend_pid();
 
--- 1 log file(s) as their numbered lines, CSV at s3://sparkify-src/data/v1/_sparkify/copy/<token>/events.csv.gz: exactly the objects the manifest names (a FROM prefix would also load every object
--- whose key starts with it).
+-- the lines of 1 log file(s), as CSV rows that name their file and line. COPY reads exactly the objects its manifest names
+-- (FROM a prefix would also load every object whose key starts with it).
 COPY copy_events (line_no, source_file, col, reason, raw_line, artist_t, artist_v, auth_t, auth_v, first_name_t, first_name_v, gender_t, gender_v, item_in_session_t, item_in_session_v, last_name_t, last_name_v, length_t, length_v, level_t, level_v, location_t, location_v, method_t, method_v, page_t, page_v, registration_t, registration_v, session_id_t, session_id_v, song_t, song_v, status_t, status_v, ts_t, ts_v, user_agent_t, user_agent_v, user_id_t, user_id_v)
 FROM 's3://sparkify-src/data/v1/_sparkify/copy/<token>/events.manifest'
 IAM_ROLE 'arn:aws:iam::123456789012:role/sparkify-redshift-s3-read'

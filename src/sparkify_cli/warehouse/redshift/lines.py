@@ -15,7 +15,7 @@ import gzip
 import json
 import math
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from sparkify_cli.sources.formats import MAX_LINE_BYTES, SourceFormat
@@ -24,6 +24,7 @@ from sparkify_cli.sources.formats import MAX_LINE_BYTES, SourceFormat
 # than every field's width to be rejected for its length, so it is cut to this many characters.
 CELL_CHARS = 16383
 RAW_CHARS, RAW_BYTES = 1000, 1024  # rejects.raw_line: 1,000 characters, and Redshift counts bytes
+PART_BYTES = 128 << 20  # CSV per object COPY reads (a batch of many days is several objects)
 _INT64, _UINT64 = 1 << 63, 1 << 64
 
 
@@ -179,19 +180,35 @@ def csv_row(line: Line, fmt: SourceFormat) -> str:
     return ",".join(out) + "\n"
 
 
-def csv_body(files: list[tuple[str, bytes]], fmt: SourceFormat) -> tuple[bytes, int]:
-    """The gzipped CSV of every line of the files, and how many records it holds."""
+def csv_parts(
+    files: Iterable[tuple[str, bytes]], fmt: SourceFormat, *, part_bytes: int | None = None
+) -> Iterator[tuple[bytes, int]]:
+    """The lines of the files as gzipped CSV parts of about `part_bytes` (before compression) each,
+    and how many records each holds: one file in memory at a time, and COPY loads the parts in
+    parallel."""
     too_wide = [f.key for f in fmt.fields if f.kind == "string" and f.width >= CELL_CHARS]
     if too_wide:
         raise ValueError(f"fields wider than a cell can tell: {too_wide}")
-    records, n = [], 0
+    part_bytes = part_bytes or PART_BYTES
+    records: list[bytes] = []
+    size = parts = 0
     for source_file, data in files:
         for line in lines(source_file, data, fmt):
-            row = csv_row(line, fmt)
             try:
-                records.append(row.encode("utf-8"))
+                record = csv_row(line, fmt).encode("utf-8")
             except UnicodeEncodeError:  # a lone surrogate escape (\ud800) decodes to no UTF-8 text
                 bad = Line(source_file, line.line_no, line.raw, "invalid JSON: unpaired surrogate in a string")
-                records.append(csv_row(bad, fmt).encode("utf-8"))
-            n += 1
-    return gzip.compress(b"".join(records), compresslevel=5), n
+                record = csv_row(bad, fmt).encode("utf-8")
+            records.append(record)
+            size += len(record)
+            if size >= part_bytes:
+                yield gzip.compress(b"".join(records), compresslevel=5), len(records)
+                records, size, parts = [], 0, parts + 1
+    if records or not parts:  # an empty batch is one empty part: COPY needs an object to read
+        yield gzip.compress(b"".join(records), compresslevel=5), len(records)
+
+
+def csv_body(files: list[tuple[str, bytes]], fmt: SourceFormat) -> tuple[bytes, int]:
+    """All the lines of the files as one gzipped CSV, and how many records it holds."""
+    parts = list(csv_parts(files, fmt, part_bytes=1 << 62))
+    return parts[0]

@@ -12,7 +12,7 @@ is COPYed as JSON by Redshift itself, with a JSONPaths file naming each key exac
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -151,31 +151,31 @@ class RedshiftStager:
 
     # --- COPY ----------------------------------------------------------------------------------
     def _lines_copy(self, scratch: Scratch, files: list[SourceFile], fmt: SourceFormat) -> Document:
-        """The log files' lines as one gzipped CSV (read here: lines.py), COPYed through a manifest."""
-        body, count = b"", 0
+        """The log files' lines as gzipped CSV parts (read here: lines.py), COPYed through a manifest."""
+        urls, count = [], 0
         if scratch.write:
-            read = []
-            for f in files:
-                data = self.remote.read(f.key)
-                if data is None:
-                    raise SourceError(f"cannot read {self.remote.uri(f.key)}", hint="is it still there, and readable?")
-                read.append((f.key, data))
-            body, count = lines.csv_body(read, fmt)
-        csv = scratch.put(f"{fmt.name}.csv.gz", body)
-        if not scratch.write:
-            _note(
-                self.wh,
-                f"{csv}: the lines of {', '.join(f.key for f in files)}, one CSV row each (written by a real run)",
-            )
-        what = f"{len(files)} log file(s) as {count if scratch.write else 'their'} numbered lines, CSV at {csv}"
+            for number, (part, records) in enumerate(lines.csv_parts(self._read(files), fmt)):
+                urls.append(scratch.put(f"{fmt.name}-{number:04d}.csv.gz", part))
+                count += records
+        else:
+            urls.append(scratch.uri(f"{fmt.name}-0000.csv.gz"))
+            _note(self.wh, f"{urls[0]}: the lines of {_listed(files)}, a CSV row each (written by a real run)")
+        lines_read = f"{count} lines" if scratch.write else "the lines"
         return {
-            "what": what,
+            "what": f"{lines_read} of {len(files)} log file(s), as CSV rows that name their file and line",
             "target": f"copy_{fmt.kind}s",
             "columns": lines.columns(fmt),
-            "manifest": scratch.put(f"{fmt.name}.manifest", manifest([csv])),
+            "manifest": scratch.put(f"{fmt.name}.manifest", manifest(urls)),
             "jsonpaths": None,
             "gzip": True,
         }
+
+    def _read(self, files: list[SourceFile]) -> Iterator[tuple[str, bytes]]:
+        for f in files:
+            data = self.remote.read(f.key)
+            if data is None:
+                raise SourceError(f"cannot read {self.remote.uri(f.key)}", hint="is it still there, and readable?")
+            yield f.key, data
 
     def _json_copy(self, scratch: Scratch, files: list[SourceFile], fmt: SourceFormat) -> Document:
         """The catalog's files COPYed as JSON by Redshift, each key mapped exactly (JSONPaths)."""
@@ -186,10 +186,9 @@ class RedshiftStager:
             )
         urls = [s3_literal(self.remote.uri(f.key)) for f in files]
         if not scratch.write:
-            shown = ", ".join(f.key for f in files[:3]) + (f" and {len(files) - 3} more" if len(files) > 3 else "")
-            _note(self.wh, f"{scratch.uri(fmt.name + '.manifest')}: names {shown} (written by a real run)")
+            _note(self.wh, f"{scratch.uri(fmt.name + '.manifest')}: names {_listed(files)} (written by a real run)")
         return {
-            "what": f"{len(files)} {fmt.name} file(s), read by Redshift",
+            "what": f"{len(files)} {fmt.name} file(s), read as JSON by Redshift",
             "target": f"copy_{fmt.kind}_json",
             "columns": [f.column for f in fmt.fields],
             "manifest": scratch.put(f"{fmt.name}.manifest", manifest(urls)),
@@ -240,6 +239,11 @@ class RedshiftStager:
     def _scalar(self, template: str, **context: TemplateValue) -> Value:
         statements = self.wh.render(template, **context)
         return self.wh.scalar(statements[0])
+
+
+def _listed(files: list[SourceFile]) -> str:
+    shown = ", ".join(f.key for f in files[:3])
+    return shown + (f" and {len(files) - 3} more" if len(files) > 3 else "")
 
 
 def _note(wh: Warehouse, text: str) -> None:

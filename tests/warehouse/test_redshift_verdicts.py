@@ -111,3 +111,16 @@ def test_the_real_sample_stages_the_same_rows_on_both_warehouses(real_data: Path
     red_rejects, red_staged = redshift_staging(files, tmp_path)
     assert red_rejects == duck_rejects == {}
     assert len(red_staged) == 8056 and red_staged == duck_staged
+
+
+def test_every_cell_fits_its_redshift_column(tmp_path: Path) -> None:
+    """Redshift sizes text in bytes: what sparkify hands COPY fits the copy table (prepare.sql)."""
+    cases = bad_input()
+    days = {day_of(i): text for i, text in enumerate(cases.values())}
+    root = write_source(tmp_path / "src", days)
+    sizes = [lines.cell_bytes(f) for f in EVENT_FIELDS]
+    for day in days:
+        for line in lines.lines(key_of(day), (root / key_of(day)).read_bytes(), EVENTS):
+            assert len(line.raw.encode()) <= 1024 and len((line.reason or "").encode()) <= 256
+            for (_, text), size in zip(line.cells, sizes, strict=False):
+                assert len((text or "").encode()) <= size

@@ -12,7 +12,7 @@ CREATE TEMP TABLE {{ copy }} (
     raw_line    VARCHAR(1024),
 {% for f in fields %}
     {{ cell.type(f) }} VARCHAR(8),
-    {{ cell.raw(f) }} VARCHAR(65535){{ "," if not loop.last }}
+    {{ cell.raw(f) }} VARCHAR({{ cell_bytes[f.column] }}){{ "," if not loop.last }}
 {% endfor %}
 ) DISTSTYLE EVEN;
 {% if not fmt.one_object_per_line %}

@@ -21,25 +21,25 @@ CREATE TEMP TABLE copy_songs (
     reason      VARCHAR(256),
     raw_line    VARCHAR(1024),
     artist_id_t VARCHAR(8),
-    artist_id_v VARCHAR(65535),
+    artist_id_v VARCHAR(132),
     artist_latitude_t VARCHAR(8),
-    artist_latitude_v VARCHAR(65535),
+    artist_latitude_v VARCHAR(128),
     artist_location_t VARCHAR(8),
-    artist_location_v VARCHAR(65535),
+    artist_location_v VARCHAR(4100),
     artist_longitude_t VARCHAR(8),
-    artist_longitude_v VARCHAR(65535),
+    artist_longitude_v VARCHAR(128),
     artist_name_t VARCHAR(8),
-    artist_name_v VARCHAR(65535),
+    artist_name_v VARCHAR(4100),
     duration_t VARCHAR(8),
-    duration_v VARCHAR(65535),
+    duration_v VARCHAR(128),
     num_songs_t VARCHAR(8),
-    num_songs_v VARCHAR(65535),
+    num_songs_v VARCHAR(128),
     song_id_t VARCHAR(8),
-    song_id_v VARCHAR(65535),
+    song_id_v VARCHAR(132),
     title_t VARCHAR(8),
-    title_v VARCHAR(65535),
+    title_v VARCHAR(4100),
     year_t VARCHAR(8),
-    year_v VARCHAR(65535)
+    year_v VARCHAR(128)
 ) DISTSTYLE EVEN;
 
 -- COPY's JSON reader fills this one: a SUPER value keeps each field's JSON type.
@@ -103,8 +103,9 @@ WHERE session = pg_backend_pid()
 
 SELECT COUNT(*) FROM copy_song_rejects;
 
--- The records COPY read as JSON, as cells (see prepare.sql). COPY loads a missing key and a null
--- value alike, so both are null here. It does not say which file a loaded row came from either:
+-- The records COPY read as JSON, as cells (see prepare.sql; a text is kept to one character past its
+-- field's width, enough to reject it). COPY loads a missing key and a null value alike, so both are
+-- null here. It does not say which file a loaded row came from either:
 -- the catalog's rows have none.
 INSERT INTO copy_songs (line_no, source_file, col, reason, raw_line, artist_id_t, artist_id_v, artist_latitude_t, artist_latitude_v, artist_location_t, artist_location_v, artist_longitude_t, artist_longitude_v, artist_name_t, artist_name_v, duration_t, duration_v, num_songs_t, num_songs_v, song_id_t, song_id_v, title_t, title_v, year_t, year_v)
 SELECT NULL, NULL, NULL, NULL, NULL,
@@ -114,80 +115,80 @@ SELECT NULL, NULL, NULL, NULL, NULL,
            WHEN 'boolean' THEN 'BOOLEAN' WHEN 'object' THEN 'OBJECT' WHEN 'array' THEN 'ARRAY'
            ELSE 'NULL' END,
        CASE JSON_TYPEOF(artist_id)
-           WHEN 'string' THEN CAST(artist_id AS VARCHAR(65535))
-           WHEN 'number' THEN JSON_SERIALIZE(artist_id) END,
+           WHEN 'string' THEN LEFT(CAST(artist_id AS VARCHAR(65535)), 33)
+           WHEN 'number' THEN LEFT(JSON_SERIALIZE(artist_id), 33) END,
        CASE JSON_TYPEOF(artist_latitude)
            WHEN 'string' THEN 'VARCHAR'
            WHEN 'number' THEN CASE WHEN IS_BIGINT(artist_latitude) THEN 'BIGINT' ELSE 'DOUBLE' END
            WHEN 'boolean' THEN 'BOOLEAN' WHEN 'object' THEN 'OBJECT' WHEN 'array' THEN 'ARRAY'
            ELSE 'NULL' END,
        CASE JSON_TYPEOF(artist_latitude)
-           WHEN 'string' THEN CAST(artist_latitude AS VARCHAR(65535))
-           WHEN 'number' THEN JSON_SERIALIZE(artist_latitude) END,
+           WHEN 'string' THEN LEFT(CAST(artist_latitude AS VARCHAR(65535)), 32)
+           WHEN 'number' THEN LEFT(JSON_SERIALIZE(artist_latitude), 32) END,
        CASE JSON_TYPEOF(artist_location)
            WHEN 'string' THEN 'VARCHAR'
            WHEN 'number' THEN CASE WHEN IS_BIGINT(artist_location) THEN 'BIGINT' ELSE 'DOUBLE' END
            WHEN 'boolean' THEN 'BOOLEAN' WHEN 'object' THEN 'OBJECT' WHEN 'array' THEN 'ARRAY'
            ELSE 'NULL' END,
        CASE JSON_TYPEOF(artist_location)
-           WHEN 'string' THEN CAST(artist_location AS VARCHAR(65535))
-           WHEN 'number' THEN JSON_SERIALIZE(artist_location) END,
+           WHEN 'string' THEN LEFT(CAST(artist_location AS VARCHAR(65535)), 1025)
+           WHEN 'number' THEN LEFT(JSON_SERIALIZE(artist_location), 1025) END,
        CASE JSON_TYPEOF(artist_longitude)
            WHEN 'string' THEN 'VARCHAR'
            WHEN 'number' THEN CASE WHEN IS_BIGINT(artist_longitude) THEN 'BIGINT' ELSE 'DOUBLE' END
            WHEN 'boolean' THEN 'BOOLEAN' WHEN 'object' THEN 'OBJECT' WHEN 'array' THEN 'ARRAY'
            ELSE 'NULL' END,
        CASE JSON_TYPEOF(artist_longitude)
-           WHEN 'string' THEN CAST(artist_longitude AS VARCHAR(65535))
-           WHEN 'number' THEN JSON_SERIALIZE(artist_longitude) END,
+           WHEN 'string' THEN LEFT(CAST(artist_longitude AS VARCHAR(65535)), 32)
+           WHEN 'number' THEN LEFT(JSON_SERIALIZE(artist_longitude), 32) END,
        CASE JSON_TYPEOF(artist_name)
            WHEN 'string' THEN 'VARCHAR'
            WHEN 'number' THEN CASE WHEN IS_BIGINT(artist_name) THEN 'BIGINT' ELSE 'DOUBLE' END
            WHEN 'boolean' THEN 'BOOLEAN' WHEN 'object' THEN 'OBJECT' WHEN 'array' THEN 'ARRAY'
            ELSE 'NULL' END,
        CASE JSON_TYPEOF(artist_name)
-           WHEN 'string' THEN CAST(artist_name AS VARCHAR(65535))
-           WHEN 'number' THEN JSON_SERIALIZE(artist_name) END,
+           WHEN 'string' THEN LEFT(CAST(artist_name AS VARCHAR(65535)), 1025)
+           WHEN 'number' THEN LEFT(JSON_SERIALIZE(artist_name), 1025) END,
        CASE JSON_TYPEOF(duration)
            WHEN 'string' THEN 'VARCHAR'
            WHEN 'number' THEN CASE WHEN IS_BIGINT(duration) THEN 'BIGINT' ELSE 'DOUBLE' END
            WHEN 'boolean' THEN 'BOOLEAN' WHEN 'object' THEN 'OBJECT' WHEN 'array' THEN 'ARRAY'
            ELSE 'NULL' END,
        CASE JSON_TYPEOF(duration)
-           WHEN 'string' THEN CAST(duration AS VARCHAR(65535))
-           WHEN 'number' THEN JSON_SERIALIZE(duration) END,
+           WHEN 'string' THEN LEFT(CAST(duration AS VARCHAR(65535)), 32)
+           WHEN 'number' THEN LEFT(JSON_SERIALIZE(duration), 32) END,
        CASE JSON_TYPEOF(num_songs)
            WHEN 'string' THEN 'VARCHAR'
            WHEN 'number' THEN CASE WHEN IS_BIGINT(num_songs) THEN 'BIGINT' ELSE 'DOUBLE' END
            WHEN 'boolean' THEN 'BOOLEAN' WHEN 'object' THEN 'OBJECT' WHEN 'array' THEN 'ARRAY'
            ELSE 'NULL' END,
        CASE JSON_TYPEOF(num_songs)
-           WHEN 'string' THEN CAST(num_songs AS VARCHAR(65535))
-           WHEN 'number' THEN JSON_SERIALIZE(num_songs) END,
+           WHEN 'string' THEN LEFT(CAST(num_songs AS VARCHAR(65535)), 32)
+           WHEN 'number' THEN LEFT(JSON_SERIALIZE(num_songs), 32) END,
        CASE JSON_TYPEOF(song_id)
            WHEN 'string' THEN 'VARCHAR'
            WHEN 'number' THEN CASE WHEN IS_BIGINT(song_id) THEN 'BIGINT' ELSE 'DOUBLE' END
            WHEN 'boolean' THEN 'BOOLEAN' WHEN 'object' THEN 'OBJECT' WHEN 'array' THEN 'ARRAY'
            ELSE 'NULL' END,
        CASE JSON_TYPEOF(song_id)
-           WHEN 'string' THEN CAST(song_id AS VARCHAR(65535))
-           WHEN 'number' THEN JSON_SERIALIZE(song_id) END,
+           WHEN 'string' THEN LEFT(CAST(song_id AS VARCHAR(65535)), 33)
+           WHEN 'number' THEN LEFT(JSON_SERIALIZE(song_id), 33) END,
        CASE JSON_TYPEOF(title)
            WHEN 'string' THEN 'VARCHAR'
            WHEN 'number' THEN CASE WHEN IS_BIGINT(title) THEN 'BIGINT' ELSE 'DOUBLE' END
            WHEN 'boolean' THEN 'BOOLEAN' WHEN 'object' THEN 'OBJECT' WHEN 'array' THEN 'ARRAY'
            ELSE 'NULL' END,
        CASE JSON_TYPEOF(title)
-           WHEN 'string' THEN CAST(title AS VARCHAR(65535))
-           WHEN 'number' THEN JSON_SERIALIZE(title) END,
+           WHEN 'string' THEN LEFT(CAST(title AS VARCHAR(65535)), 1025)
+           WHEN 'number' THEN LEFT(JSON_SERIALIZE(title), 1025) END,
        CASE JSON_TYPEOF(year)
            WHEN 'string' THEN 'VARCHAR'
            WHEN 'number' THEN CASE WHEN IS_BIGINT(year) THEN 'BIGINT' ELSE 'DOUBLE' END
            WHEN 'boolean' THEN 'BOOLEAN' WHEN 'object' THEN 'OBJECT' WHEN 'array' THEN 'ARRAY'
            ELSE 'NULL' END,
        CASE JSON_TYPEOF(year)
-           WHEN 'string' THEN CAST(year AS VARCHAR(65535))
-           WHEN 'number' THEN JSON_SERIALIZE(year) END
+           WHEN 'string' THEN LEFT(CAST(year AS VARCHAR(65535)), 32)
+           WHEN 'number' THEN LEFT(JSON_SERIALIZE(year), 32) END
 FROM copy_song_json;
 
 -- The rules of the source format (sources/formats.py), as DuckDB staging applies them
@@ -257,41 +258,41 @@ CREATE TEMP TABLE copy_events (
     reason      VARCHAR(256),
     raw_line    VARCHAR(1024),
     artist_t VARCHAR(8),
-    artist_v VARCHAR(65535),
+    artist_v VARCHAR(4100),
     auth_t VARCHAR(8),
-    auth_v VARCHAR(65535),
+    auth_v VARCHAR(132),
     first_name_t VARCHAR(8),
-    first_name_v VARCHAR(65535),
+    first_name_v VARCHAR(1028),
     gender_t VARCHAR(8),
-    gender_v VARCHAR(65535),
+    gender_v VARCHAR(68),
     item_in_session_t VARCHAR(8),
-    item_in_session_v VARCHAR(65535),
+    item_in_session_v VARCHAR(128),
     last_name_t VARCHAR(8),
-    last_name_v VARCHAR(65535),
+    last_name_v VARCHAR(1028),
     length_t VARCHAR(8),
-    length_v VARCHAR(65535),
+    length_v VARCHAR(128),
     level_t VARCHAR(8),
-    level_v VARCHAR(65535),
+    level_v VARCHAR(68),
     location_t VARCHAR(8),
-    location_v VARCHAR(65535),
+    location_v VARCHAR(4100),
     method_t VARCHAR(8),
-    method_v VARCHAR(65535),
+    method_v VARCHAR(68),
     page_t VARCHAR(8),
-    page_v VARCHAR(65535),
+    page_v VARCHAR(260),
     registration_t VARCHAR(8),
-    registration_v VARCHAR(65535),
+    registration_v VARCHAR(128),
     session_id_t VARCHAR(8),
-    session_id_v VARCHAR(65535),
+    session_id_v VARCHAR(128),
     song_t VARCHAR(8),
-    song_v VARCHAR(65535),
+    song_v VARCHAR(4100),
     status_t VARCHAR(8),
-    status_v VARCHAR(65535),
+    status_v VARCHAR(128),
     ts_t VARCHAR(8),
-    ts_v VARCHAR(65535),
+    ts_v VARCHAR(128),
     user_agent_t VARCHAR(8),
-    user_agent_v VARCHAR(65535),
+    user_agent_v VARCHAR(4100),
     user_id_t VARCHAR(8),
-    user_id_v VARCHAR(65535)
+    user_id_v VARCHAR(260)
 ) DISTSTYLE EVEN;
 
 DROP TABLE IF EXISTS copy_event_rejects;

@@ -18,11 +18,11 @@ import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from sparkify_cli.sources.formats import MAX_LINE_BYTES, SourceFormat
+from sparkify_cli.sources.formats import MAX_LINE_BYTES, Field, SourceFormat
 
-# A cell is a Redshift VARCHAR(65535): at most 65535 bytes. A longer text only has to stay longer
-# than every field's width to be rejected for its length, so it is cut to this many characters.
-CELL_CHARS = 16383
+# A cell holds a text field's value up to one character past its width (a longer one is rejected
+# for its length either way), or a number's text. Redshift sizes text in bytes, at most 4 a character.
+NUMBER_CHARS = 32
 RAW_CHARS, RAW_BYTES = 1000, 1024  # rejects.raw_line: 1,000 characters, and Redshift counts bytes
 PART_BYTES = 128 << 20  # CSV per object COPY reads (a batch of many days is several objects)
 _INT64, _UINT64 = 1 << 63, 1 << 64
@@ -46,8 +46,11 @@ class _NotJson(ValueError):
 
 def _int(text: str) -> Number:
     value = int(text)
-    kind = "UBIGINT" if 0 <= value < _UINT64 else "BIGINT" if -_INT64 <= value < 0 else "DOUBLE"
-    return Number(kind, str(value))
+    if 0 <= value < _UINT64:
+        return Number("UBIGINT", str(value))
+    if -_INT64 <= value < 0:
+        return Number("BIGINT", str(value))
+    return _float(text)  # beyond 64 bits JSON readers (DuckDB's too) take a number as a double
 
 
 def _float(text: str) -> Number:
@@ -65,6 +68,16 @@ def _pairs(pairs: list[tuple[str, object]]) -> _Object:
     found = _Object(pairs)
     found.duplicated = len(found) != len(pairs)
     return found
+
+
+def cell_chars(field: Field) -> int:
+    """How many characters of a field's text a cell keeps: enough for every verdict and value."""
+    return field.width + 1 if field.kind == "string" else NUMBER_CHARS
+
+
+def cell_bytes(field: Field) -> int:
+    """The size of a field's text cell (Redshift counts bytes; UTF-8 takes at most 4 a character)."""
+    return 4 * cell_chars(field)
 
 
 def _type(value: object) -> str:
@@ -141,7 +154,7 @@ def parse_line(source_file: str, number: int, text: str, fmt: SourceFormat) -> L
         if isinstance(value, str):
             if "\x00" in value:  # Redshift text cannot hold NUL
                 return Line(source_file, number, _cut_raw(text), f"field {field.key} holds a NUL character")
-            cells.append(("VARCHAR", value[:CELL_CHARS]))
+            cells.append(("VARCHAR", value[: cell_chars(field)]))
         elif isinstance(value, Number):
             cells.append((value.kind, value.text))
         elif isinstance(value, bool):
@@ -186,9 +199,9 @@ def csv_parts(
     """The lines of the files as gzipped CSV parts of about `part_bytes` (before compression) each,
     and how many records each holds: one file in memory at a time, and COPY loads the parts in
     parallel."""
-    too_wide = [f.key for f in fmt.fields if f.kind == "string" and f.width >= CELL_CHARS]
+    too_wide = [f.key for f in fmt.fields if cell_bytes(f) > 65535]
     if too_wide:
-        raise ValueError(f"fields wider than a cell can tell: {too_wide}")
+        raise ValueError(f"fields wider than a Redshift VARCHAR can hold: {too_wide}")
     part_bytes = part_bytes or PART_BYTES
     records: list[bytes] = []
     size = parts = 0

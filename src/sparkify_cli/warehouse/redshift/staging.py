@@ -70,6 +70,9 @@ class CopyBatch(Batch):
             "rejects": f"copy_{self.kind}_rejects",
             "files": f"copy_{self.kind}_files",
             "unknown_file": folder,
+            # characters and bytes each field's text cell keeps (lines.py decides, for both COPY paths)
+            "cell_chars": {f.column: lines.cell_chars(f) for f in self.fields},
+            "cell_bytes": {f.column: lines.cell_bytes(f) for f in self.fields},
         }
 
 

@@ -183,7 +183,9 @@ def scratch_source(settings: Settings) -> Iterator[str]:
         _remove(uri)
 
 
-def _on_redshift(settings: Settings, source: str, schema_name: str, max_errors: int = 0) -> Any:
+def _on_redshift(
+    settings: Settings, source: str, schema_name: str, max_errors: int = 0, days: Days | None = None
+) -> Any:
     """Stage `source` into a schema of its own; its rejects, staged log lines and song ids."""
     from sparkify_cli.services.pipeline import schema
     from sparkify_cli.services.pipeline.run import stage
@@ -194,7 +196,7 @@ def _on_redshift(settings: Settings, source: str, schema_name: str, max_errors: 
     wh = connect(mine)
     try:
         schema.create(wh)
-        stage(wh, mine, S3Source.open(mine, source), Days(None), songs=True)
+        stage(wh, mine, S3Source.open(mine, source), days or Days(None), songs=True)
         rejects = {
             tuple(r[:2]): r[2] for r in wh.query(f"SELECT source_file, line_no, reason FROM {schema_name}.rejects")[1]
         }
@@ -228,7 +230,7 @@ def test_bad_input_gets_the_verdicts_it_gets_on_duckdb(settings: Settings, scrat
     local = write_source(tmp_path / "src", {day_of(i): text for i, text in enumerate(cases.values())}, songs)
     _upload(local, scratch_source)
     red_rejects, red_staged, red_songs = _on_redshift(
-        settings, scratch_source, f"sparkify_test_{uuid.uuid4().hex[:8]}", "max_errors", 100000
+        settings, scratch_source, f"sparkify_test_{uuid.uuid4().hex[:8]}", 100000
     )
     duck_rejects, duck_staged, duck_songs = _on_duckdb(local, tmp_path)
     assert red_staged == duck_staged and red_songs == duck_songs == ["S1", "S2", "S3"]
@@ -267,7 +269,8 @@ def test_copy_reads_the_days_file_and_not_its_neighbours(
         key.with_name(key.name + suffix).write_bytes(body)
     (local / "song_data" / "README.txt").write_text("not a song")
     _upload(local, scratch_source)
-    _, staged, _ = _on_redshift(settings, scratch_source, f"sparkify_test_{uuid.uuid4().hex[:8]}")
+    day_only = select_days("2018-11-01", None, None)
+    _, staged, _ = _on_redshift(settings, scratch_source, f"sparkify_test_{uuid.uuid4().hex[:8]}", days=day_only)
     assert staged == [("log_data/2018/11/2018-11-01-events.json", 1), ("log_data/2018/11/2018-11-01-events.json", 2)]
     bucket, _, prefix = scratch_source.removeprefix("s3://").partition("/")
     left = boto3.client("s3").list_objects_v2(Bucket=bucket, Prefix=f"{prefix}/_sparkify/")

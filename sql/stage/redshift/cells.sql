@@ -1,8 +1,7 @@
 {% import 'stage/redshift/_cells.sql' as cell with context %}
 -- The records COPY read as JSON, as cells (see prepare.sql; a text is kept to one character past its
 -- field's width, enough to reject it). COPY loads a missing key and a null value alike, so both are
--- null here. It does not say which file a loaded row came from either:
--- the catalog's rows have none.
+-- null here; nor does it say which file a loaded row came from, so the catalog's rows have none.
 INSERT INTO {{ copy }} (line_no, source_file, col, reason, raw_line, {% for f in fields %}{{ cell.type(f) }}, {{ cell.raw(f) }}{{ ", " if not loop.last }}{% endfor %})
 SELECT NULL, NULL, NULL, NULL, NULL,
 {% for f in fields %}

@@ -77,7 +77,7 @@ SELECT COALESCE(MAX(query), 0)
 FROM stl_load_errors
 WHERE session = pg_backend_pid();
 
--- 2 songs file(s), read as JSON by Redshift. COPY reads exactly the objects its manifest names
+-- 2 file(s) of song_data/, read as JSON by Redshift. COPY reads exactly the objects its manifest names
 -- (FROM a prefix would also load every object whose key starts with it).
 COPY copy_song_json (artist_id, artist_latitude, artist_location, artist_longitude, artist_name, duration, num_songs, song_id, title, year)
 FROM 's3://sparkify-src/data/v1/_sparkify/copy/<token>/songs.manifest'
@@ -105,8 +105,7 @@ SELECT COUNT(*) FROM copy_song_rejects;
 
 -- The records COPY read as JSON, as cells (see prepare.sql; a text is kept to one character past its
 -- field's width, enough to reject it). COPY loads a missing key and a null value alike, so both are
--- null here. It does not say which file a loaded row came from either:
--- the catalog's rows have none.
+-- null here; nor does it say which file a loaded row came from, so the catalog's rows have none.
 INSERT INTO copy_songs (line_no, source_file, col, reason, raw_line, artist_id_t, artist_id_v, artist_latitude_t, artist_latitude_v, artist_location_t, artist_location_v, artist_longitude_t, artist_longitude_v, artist_name_t, artist_name_v, duration_t, duration_v, num_songs_t, num_songs_v, song_id_t, song_id_v, title_t, title_v, year_t, year_v)
 SELECT NULL, NULL, NULL, NULL, NULL,
        CASE JSON_TYPEOF(artist_id)

@@ -228,8 +228,6 @@ def _error(exc: BaseException) -> WarehouseError:
     fields = exc.args[0] if exc.args and isinstance(exc.args[0], dict) else {}
     if fields.get("C") == "42P01":  # undefined_table
         return MissingRelation(f"Redshift: {text}")
-    if "statement timeout" in text.lower():
-        return WarehouseError(f"Redshift: {text}", hint="SPARKIFY_REDSHIFT_STATEMENT_TIMEOUT bounds each statement")
     return WarehouseError(f"Redshift: {text}")
 
 

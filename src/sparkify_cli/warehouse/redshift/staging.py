@@ -191,7 +191,7 @@ class RedshiftStager:
         if not scratch.write:
             _note(self.wh, f"{scratch.uri(fmt.name + '.manifest')}: names {_listed(files)} (written by a real run)")
         return {
-            "what": f"{len(files)} {fmt.name} file(s), read as JSON by Redshift",
+            "what": f"{len(files)} file(s) of {files[0].key.split('/')[0]}/, read as JSON by Redshift",
             "target": f"copy_{fmt.kind}_json",
             "columns": [f.column for f in fmt.fields],
             "manifest": scratch.put(f"{fmt.name}.manifest", manifest(urls)),

@@ -1,5 +1,5 @@
 -- Staging keeps every source field, typed, plus where each row came from.
--- Columns come from sparkify_cli/formats.py, in the JSONPaths file's order (Redshift COPY maps by position).
+-- Columns come from sources/formats.py, in its order.
 {% macro column_type(f) %}
 {%- if f.kind == 'string' %}{{ m.text(f.width) }}
 {%- elif f.kind == 'number' %}{{ m.float() }}

@@ -1,18 +1,31 @@
+{% import 'stage/redshift/_cells.sql' as cell with context %}
 -- COPY lands in session temp tables; the warehouse itself changes only when the batch is applied.
--- The copy table's columns are named like the JSON keys (in lower case), so JSON 'auto ignorecase'
--- maps every key to its column, and take the staging table's types, so a value that does not fit
--- is a COPY error with file and line instead of a silent cut.
+-- Each line (or song record) becomes one row of cells: every field's JSON type and text, checked
+-- by validate.sql with the same rules as DuckDB staging before anything is typed.
 DROP TABLE IF EXISTS {{ copy }};
 
-CREATE TEMP TABLE {{ copy }} DISTSTYLE EVEN AS
-SELECT
+CREATE TEMP TABLE {{ copy }} (
+    line_no     INTEGER,
+    source_file VARCHAR(1024),
+    col         INTEGER,
+    reason      VARCHAR(256),
+    raw_line    VARCHAR(1024),
 {% for f in fields %}
-    {{ f.column }} AS {{ f.key | lower }},
+    {{ cell.type(f) }} VARCHAR(8),
+    {{ cell.raw(f) }} VARCHAR({{ cell_bytes[f.column] }}){{ "," if not loop.last }}
 {% endfor %}
-    source_file,
-    CAST(NULL AS VARCHAR(256)) AS reject_reason
-FROM {{ schema }}.{{ table }}
-WHERE 1 = 0;
+) DISTSTYLE EVEN;
+{% if not fmt.one_object_per_line %}
+
+-- COPY's JSON reader fills this one: a SUPER value keeps each field's JSON type.
+DROP TABLE IF EXISTS {{ json }};
+
+CREATE TEMP TABLE {{ json }} (
+{% for f in fields %}
+    {{ f.column }} SUPER{{ "," if not loop.last }}
+{% endfor %}
+) DISTSTYLE EVEN;
+{% endif %}
 
 DROP TABLE IF EXISTS {{ rejects }};
 

@@ -1,6 +1,6 @@
 -- sparkify --dry-run: check on redshift (schema songs); nothing was changed.
 SELECT COUNT(*) FROM (
-SELECT 'songplays' AS empty_table
+SELECT CAST('songplays' AS VARCHAR(64)) AS empty_table
 FROM (
     SELECT COUNT(*) AS n
     FROM songs."songplays"
@@ -23,7 +23,7 @@ HAVING COUNT(*) > 1
 ) failing;
 
 SELECT COUNT(*) FROM (
-SELECT 'users' AS empty_table
+SELECT CAST('users' AS VARCHAR(64)) AS empty_table
 FROM (
     SELECT COUNT(*) AS n
     FROM songs."users"
@@ -46,7 +46,7 @@ HAVING COUNT(*) > 1
 ) failing;
 
 SELECT COUNT(*) FROM (
-SELECT 'songs' AS empty_table
+SELECT CAST('songs' AS VARCHAR(64)) AS empty_table
 FROM (
     SELECT COUNT(*) AS n
     FROM songs."songs"
@@ -69,7 +69,7 @@ HAVING COUNT(*) > 1
 ) failing;
 
 SELECT COUNT(*) FROM (
-SELECT 'artists' AS empty_table
+SELECT CAST('artists' AS VARCHAR(64)) AS empty_table
 FROM (
     SELECT COUNT(*) AS n
     FROM songs."artists"
@@ -92,7 +92,7 @@ HAVING COUNT(*) > 1
 ) failing;
 
 SELECT COUNT(*) FROM (
-SELECT 'time' AS empty_table
+SELECT CAST('time' AS VARCHAR(64)) AS empty_table
 FROM (
     SELECT COUNT(*) AS n
     FROM songs."time"

@@ -1,6 +1,6 @@
 -- sparkify --dry-run: check on redshift (schema songs); nothing was changed.
 SELECT COUNT(*) FROM (
-SELECT 'songplays' AS empty_table
+SELECT CAST('songplays' AS VARCHAR(64)) AS empty_table
 FROM (
     SELECT COUNT(*) AS n
     FROM songs."songplays"
@@ -26,7 +26,7 @@ HAVING COUNT(*) > 1
 ) failing;
 
 SELECT COUNT(*) FROM (
-SELECT 'users' AS empty_table
+SELECT CAST('users' AS VARCHAR(64)) AS empty_table
 FROM (
     SELECT COUNT(*) AS n
     FROM songs."users"
@@ -49,7 +49,7 @@ HAVING COUNT(*) > 1
 ) failing;
 
 SELECT COUNT(*) FROM (
-SELECT 'songs' AS empty_table
+SELECT CAST('songs' AS VARCHAR(64)) AS empty_table
 FROM (
     SELECT COUNT(*) AS n
     FROM songs."songs"
@@ -72,7 +72,7 @@ HAVING COUNT(*) > 1
 ) failing;
 
 SELECT COUNT(*) FROM (
-SELECT 'artists' AS empty_table
+SELECT CAST('artists' AS VARCHAR(64)) AS empty_table
 FROM (
     SELECT COUNT(*) AS n
     FROM songs."artists"
@@ -95,7 +95,7 @@ HAVING COUNT(*) > 1
 ) failing;
 
 SELECT COUNT(*) FROM (
-SELECT 'time' AS empty_table
+SELECT CAST('time' AS VARCHAR(64)) AS empty_table
 FROM (
     SELECT COUNT(*) AS n
     FROM songs."time"

@@ -36,7 +36,7 @@ DROP TABLE IF EXISTS songs."user_latest";
 CREATE SCHEMA IF NOT EXISTS songs;
 
 -- Staging keeps every source field, typed, plus where each row came from.
--- Columns come from sparkify_cli/formats.py, in the JSONPaths file's order (Redshift COPY maps by position).
+-- Columns come from sources/formats.py, in its order.
 CREATE TABLE IF NOT EXISTS songs.staging_events (
     artist VARCHAR(1024),
     auth VARCHAR(32),

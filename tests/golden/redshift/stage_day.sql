@@ -10,27 +10,53 @@ COMMIT;
 SELECT source_file, size_bytes, modified FROM songs.staged_files WHERE kind = 'song';
 
 -- COPY lands in session temp tables; the warehouse itself changes only when the batch is applied.
--- The copy table's columns are named like the JSON keys (in lower case), so JSON 'auto ignorecase'
--- maps every key to its column, and take the staging table's types, so a value that does not fit
--- is a COPY error with file and line instead of a silent cut.
+-- Each line (or song record) becomes one row of cells: every field's JSON type and text, checked
+-- by validate.sql with the same rules as DuckDB staging before anything is typed.
 DROP TABLE IF EXISTS copy_songs;
 
-CREATE TEMP TABLE copy_songs DISTSTYLE EVEN AS
-SELECT
-    artist_id AS artist_id,
-    artist_latitude AS artist_latitude,
-    artist_location AS artist_location,
-    artist_longitude AS artist_longitude,
-    artist_name AS artist_name,
-    duration AS duration,
-    num_songs AS num_songs,
-    song_id AS song_id,
-    title AS title,
-    year AS year,
-    source_file,
-    CAST(NULL AS VARCHAR(256)) AS reject_reason
-FROM songs.staging_songs
-WHERE 1 = 0;
+CREATE TEMP TABLE copy_songs (
+    line_no     INTEGER,
+    source_file VARCHAR(1024),
+    col         INTEGER,
+    reason      VARCHAR(256),
+    raw_line    VARCHAR(1024),
+    artist_id_t VARCHAR(8),
+    artist_id_v VARCHAR(132),
+    artist_latitude_t VARCHAR(8),
+    artist_latitude_v VARCHAR(128),
+    artist_location_t VARCHAR(8),
+    artist_location_v VARCHAR(4100),
+    artist_longitude_t VARCHAR(8),
+    artist_longitude_v VARCHAR(128),
+    artist_name_t VARCHAR(8),
+    artist_name_v VARCHAR(4100),
+    duration_t VARCHAR(8),
+    duration_v VARCHAR(128),
+    num_songs_t VARCHAR(8),
+    num_songs_v VARCHAR(128),
+    song_id_t VARCHAR(8),
+    song_id_v VARCHAR(132),
+    title_t VARCHAR(8),
+    title_v VARCHAR(4100),
+    year_t VARCHAR(8),
+    year_v VARCHAR(128)
+) DISTSTYLE EVEN;
+
+-- COPY's JSON reader fills this one: a SUPER value keeps each field's JSON type.
+DROP TABLE IF EXISTS copy_song_json;
+
+CREATE TEMP TABLE copy_song_json (
+    artist_id SUPER,
+    artist_latitude SUPER,
+    artist_location SUPER,
+    artist_longitude SUPER,
+    artist_name SUPER,
+    duration SUPER,
+    num_songs SUPER,
+    song_id SUPER,
+    title SUPER,
+    year SUPER
+) DISTSTYLE EVEN;
 
 DROP TABLE IF EXISTS copy_song_rejects;
 
@@ -46,72 +72,227 @@ CREATE TEMP TABLE copy_song_files (
 
 INSERT INTO copy_song_files (source_file, size_bytes, modified) VALUES ('song_data/A/A/A/TRAAAAK128F9318786.json', 494, 'c8b8879b09cef254a810379f89cbd467'), ('song_data/A/B/C/TRABCDE128F00000.json', 213, 'bae8aa9e359f45a98e458108df4e3e07');
 
--- the song catalog: Redshift reads the objects from S3 itself, in parallel across slices.
-COPY copy_songs (artist_id, artist_latitude, artist_location, artist_longitude, artist_name, duration, num_songs, song_id, title, year)
-FROM 's3://sparkify-src/data/v1/song_data/'
+-- s3://sparkify-src/data/v1/_sparkify/copy/<token>/songs.manifest: names song_data/A/A/A/TRAAAAK128F9318786.json, song_data/A/B/C/TRABCDE128F00000.json (written by a real run)
+SELECT COALESCE(MAX(query), 0)
+FROM stl_load_errors
+WHERE session = pg_backend_pid();
+
+-- 2 file(s) of song_data/, read as JSON by Redshift. COPY reads exactly the objects its manifest names
+-- (FROM a prefix would also load every object whose key starts with it).
+COPY copy_song_json (artist_id, artist_latitude, artist_location, artist_longitude, artist_name, duration, num_songs, song_id, title, year)
+FROM 's3://sparkify-src/data/v1/_sparkify/copy/<token>/songs.manifest'
 IAM_ROLE 'arn:aws:iam::123456789012:role/sparkify-redshift-s3-read'
-FORMAT AS JSON 'auto ignorecase'
+MANIFEST
+FORMAT AS JSON 's3://sparkify-src/data/v1/_sparkify/copy/<token>/songs.jsonpaths'
 REGION 'us-west-2'
-MAXERROR 0
+MAXERROR 1
 COMPUPDATE OFF STATUPDATE OFF;
 
--- Where the rows came from (COPY has no file-name column): the file, or the prefix, bound as a parameter.
-UPDATE copy_songs SET source_file = 'song_data/' WHERE source_file IS NULL;
-
--- What the last COPY skipped or failed on: file, line, column and reason. STL on provisioned
--- clusters; the SYS views where STL is not available (Redshift Serverless).
+-- What the COPY skipped or failed on: file, line and reason.
 INSERT INTO copy_song_rejects (source_file, line_no, col, reason, raw_line, rejected_at)
-SELECT SUBSTRING(TRIM(filename), 27), line_number, NULL,
-       LEFT('column ' || TRIM(colname) || ': ' || TRIM(err_reason), 256), TRIM(raw_line), GETDATE()
+SELECT
+       CASE WHEN LEFT(TRIM(filename), 26) = 's3://sparkify-src/data/v1/' THEN SUBSTRING(TRIM(filename) FROM 27)
+            ELSE TRIM(filename) END,
+       line_number,
+       NULL,
+       LEFT('column ' || TRIM(colname) || ': ' || TRIM(err_reason), 256),
+       TRIM(raw_line), GETDATE()
 FROM stl_load_errors
-WHERE query = pg_last_copy_id();
+WHERE session = pg_backend_pid()
+  AND query > 0;
 
 SELECT COUNT(*) FROM copy_song_rejects;
 
--- COPY loads a missing key as NULL: a required field that is missing or null rejects its row, as
--- do the rules DuckDB staging applies too. Rejected rows are kept aside, never turned into NULLs.
-UPDATE copy_songs SET reject_reason = CASE
-    WHEN artist_id IS NULL THEN 'field artist_id is missing or null'
-    WHEN song_id IS NULL THEN 'field song_id is missing or null'
-END;
+-- The records COPY read as JSON, as cells (see prepare.sql; a text is kept to one character past its
+-- field's width, enough to reject it). COPY loads a missing key and a null value alike, so both are
+-- null here; nor does it say which file a loaded row came from, so the catalog's rows have none.
+INSERT INTO copy_songs (line_no, source_file, col, reason, raw_line, artist_id_t, artist_id_v, artist_latitude_t, artist_latitude_v, artist_location_t, artist_location_v, artist_longitude_t, artist_longitude_v, artist_name_t, artist_name_v, duration_t, duration_v, num_songs_t, num_songs_v, song_id_t, song_id_v, title_t, title_v, year_t, year_v)
+SELECT NULL, NULL, NULL, NULL, NULL,
+       CASE JSON_TYPEOF(artist_id)
+           WHEN 'string' THEN 'VARCHAR'
+           WHEN 'number' THEN CASE WHEN IS_BIGINT(artist_id) THEN 'BIGINT' ELSE 'DOUBLE' END
+           WHEN 'boolean' THEN 'BOOLEAN' WHEN 'object' THEN 'OBJECT' WHEN 'array' THEN 'ARRAY'
+           ELSE 'NULL' END,
+       CASE JSON_TYPEOF(artist_id)
+           WHEN 'string' THEN LEFT(CAST(artist_id AS VARCHAR(65535)), 33)
+           WHEN 'number' THEN LEFT(JSON_SERIALIZE(artist_id), 33) END,
+       CASE JSON_TYPEOF(artist_latitude)
+           WHEN 'string' THEN 'VARCHAR'
+           WHEN 'number' THEN CASE WHEN IS_BIGINT(artist_latitude) THEN 'BIGINT' ELSE 'DOUBLE' END
+           WHEN 'boolean' THEN 'BOOLEAN' WHEN 'object' THEN 'OBJECT' WHEN 'array' THEN 'ARRAY'
+           ELSE 'NULL' END,
+       CASE JSON_TYPEOF(artist_latitude)
+           WHEN 'string' THEN LEFT(CAST(artist_latitude AS VARCHAR(65535)), 32)
+           WHEN 'number' THEN LEFT(JSON_SERIALIZE(artist_latitude), 32) END,
+       CASE JSON_TYPEOF(artist_location)
+           WHEN 'string' THEN 'VARCHAR'
+           WHEN 'number' THEN CASE WHEN IS_BIGINT(artist_location) THEN 'BIGINT' ELSE 'DOUBLE' END
+           WHEN 'boolean' THEN 'BOOLEAN' WHEN 'object' THEN 'OBJECT' WHEN 'array' THEN 'ARRAY'
+           ELSE 'NULL' END,
+       CASE JSON_TYPEOF(artist_location)
+           WHEN 'string' THEN LEFT(CAST(artist_location AS VARCHAR(65535)), 1025)
+           WHEN 'number' THEN LEFT(JSON_SERIALIZE(artist_location), 1025) END,
+       CASE JSON_TYPEOF(artist_longitude)
+           WHEN 'string' THEN 'VARCHAR'
+           WHEN 'number' THEN CASE WHEN IS_BIGINT(artist_longitude) THEN 'BIGINT' ELSE 'DOUBLE' END
+           WHEN 'boolean' THEN 'BOOLEAN' WHEN 'object' THEN 'OBJECT' WHEN 'array' THEN 'ARRAY'
+           ELSE 'NULL' END,
+       CASE JSON_TYPEOF(artist_longitude)
+           WHEN 'string' THEN LEFT(CAST(artist_longitude AS VARCHAR(65535)), 32)
+           WHEN 'number' THEN LEFT(JSON_SERIALIZE(artist_longitude), 32) END,
+       CASE JSON_TYPEOF(artist_name)
+           WHEN 'string' THEN 'VARCHAR'
+           WHEN 'number' THEN CASE WHEN IS_BIGINT(artist_name) THEN 'BIGINT' ELSE 'DOUBLE' END
+           WHEN 'boolean' THEN 'BOOLEAN' WHEN 'object' THEN 'OBJECT' WHEN 'array' THEN 'ARRAY'
+           ELSE 'NULL' END,
+       CASE JSON_TYPEOF(artist_name)
+           WHEN 'string' THEN LEFT(CAST(artist_name AS VARCHAR(65535)), 1025)
+           WHEN 'number' THEN LEFT(JSON_SERIALIZE(artist_name), 1025) END,
+       CASE JSON_TYPEOF(duration)
+           WHEN 'string' THEN 'VARCHAR'
+           WHEN 'number' THEN CASE WHEN IS_BIGINT(duration) THEN 'BIGINT' ELSE 'DOUBLE' END
+           WHEN 'boolean' THEN 'BOOLEAN' WHEN 'object' THEN 'OBJECT' WHEN 'array' THEN 'ARRAY'
+           ELSE 'NULL' END,
+       CASE JSON_TYPEOF(duration)
+           WHEN 'string' THEN LEFT(CAST(duration AS VARCHAR(65535)), 32)
+           WHEN 'number' THEN LEFT(JSON_SERIALIZE(duration), 32) END,
+       CASE JSON_TYPEOF(num_songs)
+           WHEN 'string' THEN 'VARCHAR'
+           WHEN 'number' THEN CASE WHEN IS_BIGINT(num_songs) THEN 'BIGINT' ELSE 'DOUBLE' END
+           WHEN 'boolean' THEN 'BOOLEAN' WHEN 'object' THEN 'OBJECT' WHEN 'array' THEN 'ARRAY'
+           ELSE 'NULL' END,
+       CASE JSON_TYPEOF(num_songs)
+           WHEN 'string' THEN LEFT(CAST(num_songs AS VARCHAR(65535)), 32)
+           WHEN 'number' THEN LEFT(JSON_SERIALIZE(num_songs), 32) END,
+       CASE JSON_TYPEOF(song_id)
+           WHEN 'string' THEN 'VARCHAR'
+           WHEN 'number' THEN CASE WHEN IS_BIGINT(song_id) THEN 'BIGINT' ELSE 'DOUBLE' END
+           WHEN 'boolean' THEN 'BOOLEAN' WHEN 'object' THEN 'OBJECT' WHEN 'array' THEN 'ARRAY'
+           ELSE 'NULL' END,
+       CASE JSON_TYPEOF(song_id)
+           WHEN 'string' THEN LEFT(CAST(song_id AS VARCHAR(65535)), 33)
+           WHEN 'number' THEN LEFT(JSON_SERIALIZE(song_id), 33) END,
+       CASE JSON_TYPEOF(title)
+           WHEN 'string' THEN 'VARCHAR'
+           WHEN 'number' THEN CASE WHEN IS_BIGINT(title) THEN 'BIGINT' ELSE 'DOUBLE' END
+           WHEN 'boolean' THEN 'BOOLEAN' WHEN 'object' THEN 'OBJECT' WHEN 'array' THEN 'ARRAY'
+           ELSE 'NULL' END,
+       CASE JSON_TYPEOF(title)
+           WHEN 'string' THEN LEFT(CAST(title AS VARCHAR(65535)), 1025)
+           WHEN 'number' THEN LEFT(JSON_SERIALIZE(title), 1025) END,
+       CASE JSON_TYPEOF(year)
+           WHEN 'string' THEN 'VARCHAR'
+           WHEN 'number' THEN CASE WHEN IS_BIGINT(year) THEN 'BIGINT' ELSE 'DOUBLE' END
+           WHEN 'boolean' THEN 'BOOLEAN' WHEN 'object' THEN 'OBJECT' WHEN 'array' THEN 'ARRAY'
+           ELSE 'NULL' END,
+       CASE JSON_TYPEOF(year)
+           WHEN 'string' THEN LEFT(CAST(year AS VARCHAR(65535)), 32)
+           WHEN 'number' THEN LEFT(JSON_SERIALIZE(year), 32) END
+FROM copy_song_json;
+
+-- The rules of the source format (sources/formats.py), as DuckDB staging applies them
+-- (sql/stage/duckdb/check.sql): every field present, of its JSON type, within its width and range,
+-- and the format's rules. A failing row keeps its reason and is rejected, never repaired.
+UPDATE copy_songs SET reason = CASE
+    WHEN artist_id_t IS NULL THEN 'missing field artist_id'
+    WHEN artist_id_t = 'NULL' THEN 'field artist_id is null'
+    WHEN artist_id_t NOT IN ('NULL', 'VARCHAR', 'BIGINT', 'UBIGINT', 'DOUBLE')
+        THEN 'field artist_id is ' || LOWER(artist_id_t) || ', expected string'
+    WHEN OCTET_LENGTH(CASE WHEN artist_id_t = 'VARCHAR' THEN COALESCE(artist_id_v, '') ELSE CASE WHEN artist_id_t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN artist_id_v END END) > 32 THEN 'field artist_id is longer than 32 bytes'
+    WHEN artist_latitude_t IS NULL THEN 'missing field artist_latitude'
+    WHEN artist_latitude_t NOT IN ('NULL', 'BIGINT', 'UBIGINT', 'DOUBLE')
+        THEN 'field artist_latitude is ' || LOWER(artist_latitude_t) || ', expected number'
+    WHEN artist_location_t IS NULL THEN 'missing field artist_location'
+    WHEN artist_location_t NOT IN ('NULL', 'VARCHAR', 'BIGINT', 'UBIGINT', 'DOUBLE')
+        THEN 'field artist_location is ' || LOWER(artist_location_t) || ', expected string'
+    WHEN OCTET_LENGTH(CASE WHEN artist_location_t = 'VARCHAR' THEN COALESCE(artist_location_v, '') ELSE CASE WHEN artist_location_t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN artist_location_v END END) > 1024 THEN 'field artist_location is longer than 1024 bytes'
+    WHEN artist_longitude_t IS NULL THEN 'missing field artist_longitude'
+    WHEN artist_longitude_t NOT IN ('NULL', 'BIGINT', 'UBIGINT', 'DOUBLE')
+        THEN 'field artist_longitude is ' || LOWER(artist_longitude_t) || ', expected number'
+    WHEN artist_name_t IS NULL THEN 'missing field artist_name'
+    WHEN artist_name_t NOT IN ('NULL', 'VARCHAR', 'BIGINT', 'UBIGINT', 'DOUBLE')
+        THEN 'field artist_name is ' || LOWER(artist_name_t) || ', expected string'
+    WHEN OCTET_LENGTH(CASE WHEN artist_name_t = 'VARCHAR' THEN COALESCE(artist_name_v, '') ELSE CASE WHEN artist_name_t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN artist_name_v END END) > 1024 THEN 'field artist_name is longer than 1024 bytes'
+    WHEN duration_t IS NULL THEN 'missing field duration'
+    WHEN duration_t NOT IN ('NULL', 'BIGINT', 'UBIGINT', 'DOUBLE')
+        THEN 'field duration is ' || LOWER(duration_t) || ', expected number'
+    WHEN num_songs_t IS NULL THEN 'missing field num_songs'
+    WHEN num_songs_t NOT IN ('NULL', 'BIGINT', 'UBIGINT')
+        THEN 'field num_songs is ' || LOWER(num_songs_t) || ', expected integer'
+    WHEN CAST(CASE WHEN num_songs_t IN ('BIGINT', 'UBIGINT') THEN num_songs_v END AS DECIMAL(38, 0)) NOT BETWEEN -2147483648 AND 2147483647
+        THEN 'field num_songs is out of range'
+    WHEN song_id_t IS NULL THEN 'missing field song_id'
+    WHEN song_id_t = 'NULL' THEN 'field song_id is null'
+    WHEN song_id_t NOT IN ('NULL', 'VARCHAR', 'BIGINT', 'UBIGINT', 'DOUBLE')
+        THEN 'field song_id is ' || LOWER(song_id_t) || ', expected string'
+    WHEN OCTET_LENGTH(CASE WHEN song_id_t = 'VARCHAR' THEN COALESCE(song_id_v, '') ELSE CASE WHEN song_id_t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN song_id_v END END) > 32 THEN 'field song_id is longer than 32 bytes'
+    WHEN title_t IS NULL THEN 'missing field title'
+    WHEN title_t NOT IN ('NULL', 'VARCHAR', 'BIGINT', 'UBIGINT', 'DOUBLE')
+        THEN 'field title is ' || LOWER(title_t) || ', expected string'
+    WHEN OCTET_LENGTH(CASE WHEN title_t = 'VARCHAR' THEN COALESCE(title_v, '') ELSE CASE WHEN title_t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN title_v END END) > 1024 THEN 'field title is longer than 1024 bytes'
+    WHEN year_t IS NULL THEN 'missing field year'
+    WHEN year_t NOT IN ('NULL', 'BIGINT', 'UBIGINT')
+        THEN 'field year is ' || LOWER(year_t) || ', expected integer'
+    WHEN CAST(CASE WHEN year_t IN ('BIGINT', 'UBIGINT') THEN year_v END AS DECIMAL(38, 0)) NOT BETWEEN -2147483648 AND 2147483647
+        THEN 'field year is out of range'
+END
+WHERE reason IS NULL;
 
 INSERT INTO copy_song_rejects (source_file, line_no, col, reason, raw_line, rejected_at)
-SELECT source_file, NULL, NULL, reject_reason, NULL, GETDATE()
+SELECT COALESCE(source_file, 'song_data/'), line_no, NULLIF(col, 0), reason, raw_line, GETDATE()
 FROM copy_songs
-WHERE reject_reason IS NOT NULL;
+WHERE reason IS NOT NULL;
 
-SELECT (SELECT COUNT(*) FROM copy_songs WHERE reject_reason IS NULL), (SELECT COUNT(*) FROM copy_song_rejects);
+SELECT (SELECT COUNT(*) FROM copy_songs WHERE reason IS NULL), (SELECT COUNT(*) FROM copy_song_rejects);
 
 -- COPY lands in session temp tables; the warehouse itself changes only when the batch is applied.
--- The copy table's columns are named like the JSON keys (in lower case), so JSON 'auto ignorecase'
--- maps every key to its column, and take the staging table's types, so a value that does not fit
--- is a COPY error with file and line instead of a silent cut.
+-- Each line (or song record) becomes one row of cells: every field's JSON type and text, checked
+-- by validate.sql with the same rules as DuckDB staging before anything is typed.
 DROP TABLE IF EXISTS copy_events;
 
-CREATE TEMP TABLE copy_events DISTSTYLE EVEN AS
-SELECT
-    artist AS artist,
-    auth AS auth,
-    first_name AS firstname,
-    gender AS gender,
-    item_in_session AS iteminsession,
-    last_name AS lastname,
-    length AS length,
-    level AS level,
-    location AS location,
-    method AS method,
-    page AS page,
-    registration AS registration,
-    session_id AS sessionid,
-    song AS song,
-    status AS status,
-    ts AS ts,
-    user_agent AS useragent,
-    user_id AS userid,
-    source_file,
-    CAST(NULL AS VARCHAR(256)) AS reject_reason
-FROM songs.staging_events
-WHERE 1 = 0;
+CREATE TEMP TABLE copy_events (
+    line_no     INTEGER,
+    source_file VARCHAR(1024),
+    col         INTEGER,
+    reason      VARCHAR(256),
+    raw_line    VARCHAR(1024),
+    artist_t VARCHAR(8),
+    artist_v VARCHAR(4100),
+    auth_t VARCHAR(8),
+    auth_v VARCHAR(132),
+    first_name_t VARCHAR(8),
+    first_name_v VARCHAR(1028),
+    gender_t VARCHAR(8),
+    gender_v VARCHAR(68),
+    item_in_session_t VARCHAR(8),
+    item_in_session_v VARCHAR(128),
+    last_name_t VARCHAR(8),
+    last_name_v VARCHAR(1028),
+    length_t VARCHAR(8),
+    length_v VARCHAR(128),
+    level_t VARCHAR(8),
+    level_v VARCHAR(68),
+    location_t VARCHAR(8),
+    location_v VARCHAR(4100),
+    method_t VARCHAR(8),
+    method_v VARCHAR(68),
+    page_t VARCHAR(8),
+    page_v VARCHAR(260),
+    registration_t VARCHAR(8),
+    registration_v VARCHAR(128),
+    session_id_t VARCHAR(8),
+    session_id_v VARCHAR(128),
+    song_t VARCHAR(8),
+    song_v VARCHAR(4100),
+    status_t VARCHAR(8),
+    status_v VARCHAR(128),
+    ts_t VARCHAR(8),
+    ts_v VARCHAR(128),
+    user_agent_t VARCHAR(8),
+    user_agent_v VARCHAR(4100),
+    user_id_t VARCHAR(8),
+    user_id_v VARCHAR(260)
+) DISTSTYLE EVEN;
 
 DROP TABLE IF EXISTS copy_event_rejects;
 
@@ -127,47 +308,136 @@ CREATE TEMP TABLE copy_event_files (
 
 INSERT INTO copy_event_files (source_file, size_bytes, modified) VALUES ('log_data/2018/11/2018-11-02-events.json', 771, 'dfaf6a03b24fb87b1d958934b7e73a29');
 
--- log file log_data/2018/11/2018-11-02-events.json: Redshift reads the objects from S3 itself, in parallel across slices.
-COPY copy_events (artist, auth, firstname, gender, iteminsession, lastname, length, level, location, method, page, registration, sessionid, song, status, ts, useragent, userid)
-FROM 's3://sparkify-src/data/v1/log_data/2018/11/2018-11-02-events.json'
+-- s3://sparkify-src/data/v1/_sparkify/copy/<token>/events-0000.csv.gz: the lines of log_data/2018/11/2018-11-02-events.json, a CSV row each (written by a real run)
+SELECT COALESCE(MAX(query), 0)
+FROM stl_load_errors
+WHERE session = pg_backend_pid();
+
+-- the lines of 1 log file(s), as CSV rows that name their file and line. COPY reads exactly the objects its manifest names
+-- (FROM a prefix would also load every object whose key starts with it).
+COPY copy_events (line_no, source_file, col, reason, raw_line, artist_t, artist_v, auth_t, auth_v, first_name_t, first_name_v, gender_t, gender_v, item_in_session_t, item_in_session_v, last_name_t, last_name_v, length_t, length_v, level_t, level_v, location_t, location_v, method_t, method_v, page_t, page_v, registration_t, registration_v, session_id_t, session_id_v, song_t, song_v, status_t, status_v, ts_t, ts_v, user_agent_t, user_agent_v, user_id_t, user_id_v)
+FROM 's3://sparkify-src/data/v1/_sparkify/copy/<token>/events.manifest'
 IAM_ROLE 'arn:aws:iam::123456789012:role/sparkify-redshift-s3-read'
-FORMAT AS JSON 's3://sparkify-src/data/v1/log_json_path.json'
+MANIFEST
+FORMAT AS CSV
+EMPTYASNULL
+GZIP
 REGION 'us-west-2'
-MAXERROR 0
+MAXERROR 1
 COMPUPDATE OFF STATUPDATE OFF;
 
--- Where the rows came from (COPY has no file-name column): the file, or the prefix, bound as a parameter.
-UPDATE copy_events SET source_file = 'log_data/2018/11/2018-11-02-events.json' WHERE source_file IS NULL;
-
--- What the last COPY skipped or failed on: file, line, column and reason. STL on provisioned
--- clusters; the SYS views where STL is not available (Redshift Serverless).
+-- What the COPY skipped or failed on: file, line and reason. The COPY read sparkify's
+-- CSV of log lines, whose rows begin with the line number and the log file.
 INSERT INTO copy_event_rejects (source_file, line_no, col, reason, raw_line, rejected_at)
-SELECT SUBSTRING(TRIM(filename), 27), line_number, NULL,
-       LEFT('column ' || TRIM(colname) || ': ' || TRIM(err_reason), 256), TRIM(raw_line), GETDATE()
+SELECT
+       COALESCE(NULLIF(SPLIT_PART(TRIM(raw_line), '"', 2), ''), TRIM(filename)),
+       CAST(NULLIF(REGEXP_SUBSTR(TRIM(raw_line), '^[0-9]+'), '') AS INTEGER),
+       NULL,
+       LEFT('column ' || TRIM(colname) || ': ' || TRIM(err_reason), 256),
+       TRIM(raw_line), GETDATE()
 FROM stl_load_errors
-WHERE query = pg_last_copy_id();
+WHERE session = pg_backend_pid()
+  AND query > 0;
 
 SELECT COUNT(*) FROM copy_event_rejects;
 
--- COPY loads a missing key as NULL: a required field that is missing or null rejects its row, as
--- do the rules DuckDB staging applies too. Rejected rows are kept aside, never turned into NULLs.
-UPDATE copy_events SET reject_reason = CASE
-    WHEN iteminsession IS NULL THEN 'field itemInSession is missing or null'
-    WHEN level IS NULL THEN 'field level is missing or null'
-    WHEN page IS NULL THEN 'field page is missing or null'
-    WHEN sessionid IS NULL THEN 'field sessionId is missing or null'
-    WHEN ts IS NULL THEN 'field ts is missing or null'
-    WHEN userid IS NULL THEN 'field userId is missing or null'
-    WHEN ts NOT BETWEEN 946684800000 AND 4102444800000 THEN 'field ts is out of range'
-    WHEN page = 'NextSong' AND userid = '' THEN 'NextSong event without userId'
-END;
+-- The rules of the source format (sources/formats.py), as DuckDB staging applies them
+-- (sql/stage/duckdb/check.sql): every field present, of its JSON type, within its width and range,
+-- and the format's rules. A failing row keeps its reason and is rejected, never repaired.
+UPDATE copy_events SET reason = CASE
+    WHEN artist_t IS NULL THEN 'missing field artist'
+    WHEN artist_t NOT IN ('NULL', 'VARCHAR', 'BIGINT', 'UBIGINT', 'DOUBLE')
+        THEN 'field artist is ' || LOWER(artist_t) || ', expected string'
+    WHEN OCTET_LENGTH(CASE WHEN artist_t = 'VARCHAR' THEN COALESCE(artist_v, '') ELSE CASE WHEN artist_t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN artist_v END END) > 1024 THEN 'field artist is longer than 1024 bytes'
+    WHEN auth_t IS NULL THEN 'missing field auth'
+    WHEN auth_t NOT IN ('NULL', 'VARCHAR', 'BIGINT', 'UBIGINT', 'DOUBLE')
+        THEN 'field auth is ' || LOWER(auth_t) || ', expected string'
+    WHEN OCTET_LENGTH(CASE WHEN auth_t = 'VARCHAR' THEN COALESCE(auth_v, '') ELSE CASE WHEN auth_t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN auth_v END END) > 32 THEN 'field auth is longer than 32 bytes'
+    WHEN first_name_t IS NULL THEN 'missing field firstName'
+    WHEN first_name_t NOT IN ('NULL', 'VARCHAR', 'BIGINT', 'UBIGINT', 'DOUBLE')
+        THEN 'field firstName is ' || LOWER(first_name_t) || ', expected string'
+    WHEN OCTET_LENGTH(CASE WHEN first_name_t = 'VARCHAR' THEN COALESCE(first_name_v, '') ELSE CASE WHEN first_name_t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN first_name_v END END) > 256 THEN 'field firstName is longer than 256 bytes'
+    WHEN gender_t IS NULL THEN 'missing field gender'
+    WHEN gender_t NOT IN ('NULL', 'VARCHAR', 'BIGINT', 'UBIGINT', 'DOUBLE')
+        THEN 'field gender is ' || LOWER(gender_t) || ', expected string'
+    WHEN OCTET_LENGTH(CASE WHEN gender_t = 'VARCHAR' THEN COALESCE(gender_v, '') ELSE CASE WHEN gender_t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN gender_v END END) > 16 THEN 'field gender is longer than 16 bytes'
+    WHEN item_in_session_t IS NULL THEN 'missing field itemInSession'
+    WHEN item_in_session_t = 'NULL' THEN 'field itemInSession is null'
+    WHEN item_in_session_t NOT IN ('NULL', 'BIGINT', 'UBIGINT')
+        THEN 'field itemInSession is ' || LOWER(item_in_session_t) || ', expected integer'
+    WHEN CAST(CASE WHEN item_in_session_t IN ('BIGINT', 'UBIGINT') THEN item_in_session_v END AS DECIMAL(38, 0)) NOT BETWEEN -2147483648 AND 2147483647
+        THEN 'field itemInSession is out of range'
+    WHEN last_name_t IS NULL THEN 'missing field lastName'
+    WHEN last_name_t NOT IN ('NULL', 'VARCHAR', 'BIGINT', 'UBIGINT', 'DOUBLE')
+        THEN 'field lastName is ' || LOWER(last_name_t) || ', expected string'
+    WHEN OCTET_LENGTH(CASE WHEN last_name_t = 'VARCHAR' THEN COALESCE(last_name_v, '') ELSE CASE WHEN last_name_t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN last_name_v END END) > 256 THEN 'field lastName is longer than 256 bytes'
+    WHEN length_t IS NULL THEN 'missing field length'
+    WHEN length_t NOT IN ('NULL', 'BIGINT', 'UBIGINT', 'DOUBLE')
+        THEN 'field length is ' || LOWER(length_t) || ', expected number'
+    WHEN level_t IS NULL THEN 'missing field level'
+    WHEN level_t = 'NULL' THEN 'field level is null'
+    WHEN level_t NOT IN ('NULL', 'VARCHAR', 'BIGINT', 'UBIGINT', 'DOUBLE')
+        THEN 'field level is ' || LOWER(level_t) || ', expected string'
+    WHEN OCTET_LENGTH(CASE WHEN level_t = 'VARCHAR' THEN COALESCE(level_v, '') ELSE CASE WHEN level_t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN level_v END END) > 16 THEN 'field level is longer than 16 bytes'
+    WHEN location_t IS NULL THEN 'missing field location'
+    WHEN location_t NOT IN ('NULL', 'VARCHAR', 'BIGINT', 'UBIGINT', 'DOUBLE')
+        THEN 'field location is ' || LOWER(location_t) || ', expected string'
+    WHEN OCTET_LENGTH(CASE WHEN location_t = 'VARCHAR' THEN COALESCE(location_v, '') ELSE CASE WHEN location_t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN location_v END END) > 1024 THEN 'field location is longer than 1024 bytes'
+    WHEN method_t IS NULL THEN 'missing field method'
+    WHEN method_t NOT IN ('NULL', 'VARCHAR', 'BIGINT', 'UBIGINT', 'DOUBLE')
+        THEN 'field method is ' || LOWER(method_t) || ', expected string'
+    WHEN OCTET_LENGTH(CASE WHEN method_t = 'VARCHAR' THEN COALESCE(method_v, '') ELSE CASE WHEN method_t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN method_v END END) > 16 THEN 'field method is longer than 16 bytes'
+    WHEN page_t IS NULL THEN 'missing field page'
+    WHEN page_t = 'NULL' THEN 'field page is null'
+    WHEN page_t NOT IN ('NULL', 'VARCHAR', 'BIGINT', 'UBIGINT', 'DOUBLE')
+        THEN 'field page is ' || LOWER(page_t) || ', expected string'
+    WHEN OCTET_LENGTH(CASE WHEN page_t = 'VARCHAR' THEN COALESCE(page_v, '') ELSE CASE WHEN page_t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN page_v END END) > 64 THEN 'field page is longer than 64 bytes'
+    WHEN registration_t IS NULL THEN 'missing field registration'
+    WHEN registration_t NOT IN ('NULL', 'BIGINT', 'UBIGINT', 'DOUBLE')
+        THEN 'field registration is ' || LOWER(registration_t) || ', expected number'
+    WHEN session_id_t IS NULL THEN 'missing field sessionId'
+    WHEN session_id_t = 'NULL' THEN 'field sessionId is null'
+    WHEN session_id_t NOT IN ('NULL', 'BIGINT', 'UBIGINT')
+        THEN 'field sessionId is ' || LOWER(session_id_t) || ', expected integer'
+    WHEN CAST(CASE WHEN session_id_t IN ('BIGINT', 'UBIGINT') THEN session_id_v END AS DECIMAL(38, 0)) NOT BETWEEN -2147483648 AND 2147483647
+        THEN 'field sessionId is out of range'
+    WHEN song_t IS NULL THEN 'missing field song'
+    WHEN song_t NOT IN ('NULL', 'VARCHAR', 'BIGINT', 'UBIGINT', 'DOUBLE')
+        THEN 'field song is ' || LOWER(song_t) || ', expected string'
+    WHEN OCTET_LENGTH(CASE WHEN song_t = 'VARCHAR' THEN COALESCE(song_v, '') ELSE CASE WHEN song_t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN song_v END END) > 1024 THEN 'field song is longer than 1024 bytes'
+    WHEN status_t IS NULL THEN 'missing field status'
+    WHEN status_t NOT IN ('NULL', 'BIGINT', 'UBIGINT')
+        THEN 'field status is ' || LOWER(status_t) || ', expected integer'
+    WHEN CAST(CASE WHEN status_t IN ('BIGINT', 'UBIGINT') THEN status_v END AS DECIMAL(38, 0)) NOT BETWEEN -2147483648 AND 2147483647
+        THEN 'field status is out of range'
+    WHEN ts_t IS NULL THEN 'missing field ts'
+    WHEN ts_t = 'NULL' THEN 'field ts is null'
+    WHEN ts_t NOT IN ('NULL', 'BIGINT', 'UBIGINT')
+        THEN 'field ts is ' || LOWER(ts_t) || ', expected integer'
+    WHEN CAST(CASE WHEN ts_t IN ('BIGINT', 'UBIGINT') THEN ts_v END AS DECIMAL(38, 0)) NOT BETWEEN -9223372036854775808 AND 9223372036854775807
+        THEN 'field ts is out of range'
+    WHEN CAST(CASE WHEN ts_t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN ts_v END AS DECIMAL(38, 0)) NOT BETWEEN 946684800000 AND 4102444800000
+        THEN 'field ts is out of range'
+    WHEN user_agent_t IS NULL THEN 'missing field userAgent'
+    WHEN user_agent_t NOT IN ('NULL', 'VARCHAR', 'BIGINT', 'UBIGINT', 'DOUBLE')
+        THEN 'field userAgent is ' || LOWER(user_agent_t) || ', expected string'
+    WHEN OCTET_LENGTH(CASE WHEN user_agent_t = 'VARCHAR' THEN COALESCE(user_agent_v, '') ELSE CASE WHEN user_agent_t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN user_agent_v END END) > 1024 THEN 'field userAgent is longer than 1024 bytes'
+    WHEN user_id_t IS NULL THEN 'missing field userId'
+    WHEN user_id_t = 'NULL' THEN 'field userId is null'
+    WHEN user_id_t NOT IN ('NULL', 'VARCHAR', 'BIGINT', 'UBIGINT', 'DOUBLE')
+        THEN 'field userId is ' || LOWER(user_id_t) || ', expected string'
+    WHEN OCTET_LENGTH(CASE WHEN user_id_t = 'VARCHAR' THEN COALESCE(user_id_v, '') ELSE CASE WHEN user_id_t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN user_id_v END END) > 64 THEN 'field userId is longer than 64 bytes'
+    WHEN CASE WHEN page_t = 'VARCHAR' THEN COALESCE(page_v, '') ELSE CASE WHEN page_t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN page_v END END = 'NextSong' AND CASE WHEN user_id_t = 'VARCHAR' THEN COALESCE(user_id_v, '') ELSE CASE WHEN user_id_t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN user_id_v END END = ''
+        THEN 'NextSong event without userId'
+END
+WHERE reason IS NULL;
 
 INSERT INTO copy_event_rejects (source_file, line_no, col, reason, raw_line, rejected_at)
-SELECT source_file, NULL, NULL, reject_reason, NULL, GETDATE()
+SELECT COALESCE(source_file, 'log_data/'), line_no, NULLIF(col, 0), reason, raw_line, GETDATE()
 FROM copy_events
-WHERE reject_reason IS NOT NULL;
+WHERE reason IS NOT NULL;
 
-SELECT (SELECT COUNT(*) FROM copy_events WHERE reject_reason IS NULL), (SELECT COUNT(*) FROM copy_event_rejects);
+SELECT (SELECT COUNT(*) FROM copy_events WHERE reason IS NULL), (SELECT COUNT(*) FROM copy_event_rejects);
 
 BEGIN;
 
@@ -190,12 +460,23 @@ DELETE FROM songs.staging_songs;
 DELETE FROM songs.staged_files WHERE kind = 'song';
 
 INSERT INTO songs.staging_songs (artist_id, artist_latitude, artist_location, artist_longitude, artist_name, duration, num_songs, song_id, title, year, source_file, line_no)
-SELECT artist_id, artist_latitude, artist_location, artist_longitude, artist_name, duration, num_songs, song_id, title, year, source_file, NULL
+SELECT
+    CASE WHEN artist_id_t = 'VARCHAR' THEN COALESCE(artist_id_v, '') ELSE CASE WHEN artist_id_t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN artist_id_v END END,
+    CAST(CASE WHEN artist_latitude_t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN artist_latitude_v END AS DOUBLE PRECISION),
+    CASE WHEN artist_location_t = 'VARCHAR' THEN COALESCE(artist_location_v, '') ELSE CASE WHEN artist_location_t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN artist_location_v END END,
+    CAST(CASE WHEN artist_longitude_t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN artist_longitude_v END AS DOUBLE PRECISION),
+    CASE WHEN artist_name_t = 'VARCHAR' THEN COALESCE(artist_name_v, '') ELSE CASE WHEN artist_name_t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN artist_name_v END END,
+    CAST(CASE WHEN duration_t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN duration_v END AS DOUBLE PRECISION),
+    CAST(CASE WHEN num_songs_t IN ('BIGINT', 'UBIGINT') THEN num_songs_v END AS INTEGER),
+    CASE WHEN song_id_t = 'VARCHAR' THEN COALESCE(song_id_v, '') ELSE CASE WHEN song_id_t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN song_id_v END END,
+    CASE WHEN title_t = 'VARCHAR' THEN COALESCE(title_v, '') ELSE CASE WHEN title_t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN title_v END END,
+    CAST(CASE WHEN year_t IN ('BIGINT', 'UBIGINT') THEN year_v END AS INTEGER),
+    source_file, line_no
 FROM copy_songs
-WHERE reject_reason IS NULL;
+WHERE reason IS NULL;
 
--- One row per file. A log file's rows are counted; the catalog is one COPY, so per-file song
--- counts are not known (0) and only its rejects are counted per file.
+-- One row per file. The catalog is one COPY, which does not say which file a row came from: its
+-- files count their rejects only.
 INSERT INTO songs.staged_files
     (source_file, kind, size_bytes, modified, rows_staged, rows_rejected, next_song_rows, staged_at)
 SELECT f.source_file, 'song', f.size_bytes, f.modified, COALESCE(s.staged, 0), COALESCE(r.rejected, 0),
@@ -203,8 +484,8 @@ SELECT f.source_file, 'song', f.size_bytes, f.modified, COALESCE(s.staged, 0), C
 FROM copy_song_files f
 LEFT JOIN (
     SELECT source_file, COUNT(*) AS staged
-    FROM copy_songs
-    WHERE reject_reason IS NULL
+    FROM songs.staging_songs
+    WHERE source_file IN (SELECT source_file FROM songs.load_batch)
     GROUP BY source_file
 ) s ON s.source_file = f.source_file
 LEFT JOIN (
@@ -230,12 +511,31 @@ DELETE FROM songs.staging_events WHERE source_file IN (SELECT source_file FROM s
 DELETE FROM songs.staged_files WHERE kind = 'event' AND source_file IN (SELECT source_file FROM songs.load_batch);
 
 INSERT INTO songs.staging_events (artist, auth, first_name, gender, item_in_session, last_name, length, level, location, method, page, registration, session_id, song, status, ts, user_agent, user_id, source_file, line_no)
-SELECT artist, auth, firstname, gender, iteminsession, lastname, length, level, location, method, page, registration, sessionid, song, status, ts, useragent, userid, source_file, NULL
+SELECT
+    CASE WHEN artist_t = 'VARCHAR' THEN COALESCE(artist_v, '') ELSE CASE WHEN artist_t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN artist_v END END,
+    CASE WHEN auth_t = 'VARCHAR' THEN COALESCE(auth_v, '') ELSE CASE WHEN auth_t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN auth_v END END,
+    CASE WHEN first_name_t = 'VARCHAR' THEN COALESCE(first_name_v, '') ELSE CASE WHEN first_name_t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN first_name_v END END,
+    CASE WHEN gender_t = 'VARCHAR' THEN COALESCE(gender_v, '') ELSE CASE WHEN gender_t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN gender_v END END,
+    CAST(CASE WHEN item_in_session_t IN ('BIGINT', 'UBIGINT') THEN item_in_session_v END AS INTEGER),
+    CASE WHEN last_name_t = 'VARCHAR' THEN COALESCE(last_name_v, '') ELSE CASE WHEN last_name_t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN last_name_v END END,
+    CAST(CASE WHEN length_t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN length_v END AS DOUBLE PRECISION),
+    CASE WHEN level_t = 'VARCHAR' THEN COALESCE(level_v, '') ELSE CASE WHEN level_t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN level_v END END,
+    CASE WHEN location_t = 'VARCHAR' THEN COALESCE(location_v, '') ELSE CASE WHEN location_t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN location_v END END,
+    CASE WHEN method_t = 'VARCHAR' THEN COALESCE(method_v, '') ELSE CASE WHEN method_t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN method_v END END,
+    CASE WHEN page_t = 'VARCHAR' THEN COALESCE(page_v, '') ELSE CASE WHEN page_t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN page_v END END,
+    CAST(CASE WHEN registration_t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN registration_v END AS DOUBLE PRECISION),
+    CAST(CASE WHEN session_id_t IN ('BIGINT', 'UBIGINT') THEN session_id_v END AS INTEGER),
+    CASE WHEN song_t = 'VARCHAR' THEN COALESCE(song_v, '') ELSE CASE WHEN song_t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN song_v END END,
+    CAST(CASE WHEN status_t IN ('BIGINT', 'UBIGINT') THEN status_v END AS INTEGER),
+    CAST(CASE WHEN ts_t IN ('BIGINT', 'UBIGINT') THEN ts_v END AS BIGINT),
+    CASE WHEN user_agent_t = 'VARCHAR' THEN COALESCE(user_agent_v, '') ELSE CASE WHEN user_agent_t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN user_agent_v END END,
+    CASE WHEN user_id_t = 'VARCHAR' THEN COALESCE(user_id_v, '') ELSE CASE WHEN user_id_t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN user_id_v END END,
+    source_file, line_no
 FROM copy_events
-WHERE reject_reason IS NULL;
+WHERE reason IS NULL;
 
--- One row per file. A log file's rows are counted; the catalog is one COPY, so per-file song
--- counts are not known (0) and only its rejects are counted per file.
+-- One row per file. The catalog is one COPY, which does not say which file a row came from: its
+-- files count their rejects only.
 INSERT INTO songs.staged_files
     (source_file, kind, size_bytes, modified, rows_staged, rows_rejected, next_song_rows, staged_at)
 SELECT f.source_file, 'event', f.size_bytes, f.modified, COALESCE(s.staged, 0), COALESCE(r.rejected, 0),
@@ -243,10 +543,10 @@ SELECT f.source_file, 'event', f.size_bytes, f.modified, COALESCE(s.staged, 0), 
 FROM copy_event_files f
 LEFT JOIN (
     SELECT source_file, COUNT(*) AS staged
-         , COUNT(DISTINCT CASE WHEN page = 'NextSong' THEN userid || '|' || CAST(sessionid AS VARCHAR) || '|'
-                 || CAST(iteminsession AS VARCHAR) || '|' || CAST(ts AS VARCHAR) END) AS plays
-    FROM copy_events
-    WHERE reject_reason IS NULL
+         , COUNT(DISTINCT CASE WHEN page = 'NextSong' THEN user_id || '|' || CAST(session_id AS VARCHAR) || '|'
+                 || CAST(item_in_session AS VARCHAR) || '|' || CAST(ts AS VARCHAR) END) AS plays
+    FROM songs.staging_events
+    WHERE source_file IN (SELECT source_file FROM songs.load_batch)
     GROUP BY source_file
 ) s ON s.source_file = f.source_file
 LEFT JOIN (

@@ -1,27 +1,52 @@
 """Amazon Redshift through redshift-connector: SSL always, IAM credentials when AWS has them.
 
-Every write transaction first LOCKs the tables of sparkify's schema, so two runs queue instead of failing; a
-serializable-isolation conflict (error 1023) that still happens is retried with backoff by replaying
-the transaction's statements, which is safe because a sparkify transaction only writes (its
-decisions are taken from queries run before it begins).
+Every write transaction first LOCKs sparkify's own tables in the schema, so two runs queue instead
+of failing; a serializable-isolation conflict (error 1023) that still happens is retried with
+backoff by replaying the transaction's statements, which is safe because a sparkify transaction only
+writes (its decisions are taken from queries run before it begins).
+
+Time limits: redshift-connector's `timeout` is the socket's timeout for the whole connection (its
+core.py calls settimeout once, before connecting), so a statement silent for that long -- a LOCK
+queued behind another run, a long COPY -- would raise while the server carries on. It bounds the
+connecting only (SPARKIFY_REDSHIFT_CONNECT_TIMEOUT) and is lifted once connected; how long a
+statement may run is the server's `statement_timeout` (SPARKIFY_REDSHIFT_STATEMENT_TIMEOUT).
 """
 
 from __future__ import annotations
 
+import math
 import random
+import re
 import time
 from collections.abc import Callable
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from sparkify_cli import sql
 from sparkify_cli.errors import ConfigError, MissingRelation, SerializationConflict, WarehouseError
+from sparkify_cli.sources.formats import EVENT_FIELDS, SONG_FIELDS
 from sparkify_cli.warehouse.base import Dialect, Params, Row, Warehouse
 
 if TYPE_CHECKING:
     from sparkify_cli.settings import Settings
 
 RETRIES = 4
-CONNECT_TIMEOUT_S = 30
 IAM_DURATION_S = 900
+# The templates that define sparkify's tables (services/pipeline/schema.py runs them).
+DDL = ("ddl/staging.sql", "ddl/star.sql", "ddl/ledger.sql", "ddl/version.sql")
+_CREATED = re.compile(r'^CREATE TABLE IF NOT EXISTS \S+?\."?(\w+)"? \(', re.M)
+
+
+@cache
+def own_tables() -> frozenset[str]:
+    """The tables sparkify's DDL creates: the only ones a transaction locks."""
+    found: set[str] = set()
+    for template in DDL:
+        text = sql.render(
+            template, ("redshift", "default"), schema="s", event_fields=EVENT_FIELDS, song_fields=SONG_FIELDS
+        )
+        found.update(_CREATED.findall(text))
+    return frozenset(found)
 
 
 # The driver's connection: redshift_connector ships no type information.
@@ -74,7 +99,7 @@ class RedshiftWarehouse(Warehouse):
                 password=password,
                 ssl=True,
                 sslmode="verify-ca",
-                timeout=CONNECT_TIMEOUT_S,
+                timeout=math.ceil(settings.redshift_connect_timeout),  # the socket's, for now: see the module's note
                 application_name="sparkify",
             )
         except Exception as exc:  # the driver raises its own, socket and SSL errors alike
@@ -82,7 +107,11 @@ class RedshiftWarehouse(Warehouse):
                 f"cannot connect to Redshift at {host}:{port}/{settings.redshift_database}: {_message(exc)}",
                 hint="is the cluster available and your IP allowed? (`sparkify infra status`)",
             ) from None
-        return cls(dialect, con, settings.schema)
+        _without_socket_timeout(con)
+        wh = cls(dialect, con, settings.schema)
+        if settings.redshift_statement_timeout:
+            wh._raw(f"SET statement_timeout TO {int(settings.redshift_statement_timeout) * 1000}")
+        return wh
 
     # --- the Warehouse interface ----------------------------------------------------------------
     def execute(self, statement: str, params: Params = None) -> None:
@@ -124,10 +153,12 @@ class RedshiftWarehouse(Warehouse):
 
     # --- internals ------------------------------------------------------------------------------
     def _schema_tables(self) -> list[str]:
-        """Every table of the schema (none before the first `schema create`): a transaction locks
-        them all, so concurrent runs queue up instead of conflicting."""
+        """sparkify's tables that the schema has (none before the first `schema create`): a
+        transaction locks them all, so concurrent runs queue up instead of conflicting. Another
+        program's tables in the same schema are not sparkify's to lock."""
         _, rows = self.query("SELECT tablename FROM pg_tables WHERE schemaname = ? ORDER BY 1", [self.schema])
-        return [str(r[0]).strip() for r in rows]
+        own = own_tables()
+        return [name for name in (str(r[0]).strip() for r in rows) if name in own]
 
     def _raw(self, statement: str, params: Params = None) -> None:
         try:
@@ -179,6 +210,14 @@ class RedshiftWarehouse(Warehouse):
 
     def _backoff(self, attempt: int) -> None:
         self.sleep(min(30.0, 0.5 * 2**attempt) * (1 + random.random()))
+
+
+def _without_socket_timeout(con: Connection) -> None:
+    """Lift the socket timeout redshift-connector set for connecting (its `_usock`, the socket it
+    reads and writes through): from now on the server's statement_timeout bounds a statement."""
+    sock = getattr(con, "_usock", None)
+    if sock is not None and hasattr(sock, "settimeout"):
+        sock.settimeout(None)
 
 
 def _error(exc: BaseException) -> WarehouseError:

@@ -1,50 +1,56 @@
-"""Staging on Redshift: COPY the source's S3 objects into session temp tables, validate, then replace
-the staged rows in the caller's transaction.
+"""Staging on Redshift: COPY the batch from S3 into session temp tables of cells (each field's JSON
+type and text), check them with the source format's rules, then replace the staged rows in the
+caller's transaction.
 
-Log files are COPYed one per statement because a day's rows must be known by file (a reload of that
-file replaces exactly its rows, and songplay_sources points at it); COPY itself has no file-name
-column. The song catalog, replaced whole, is one COPY of the song_data/ prefix, so Redshift spreads
-its many small files over every slice.
+Every COPY reads a manifest naming exactly the batch's objects (scratch.py); a FROM prefix would
+also load `...events.json.gz`, `.bak` and any other object whose key starts with it. Log files are
+read by sparkify and handed to COPY as CSV lines (lines.py), so each row knows its file and line
+and gets the verdict DuckDB gives it; the song catalog -- many small files, objects of any shape --
+is COPYed as JSON by Redshift itself, with a JSONPaths file naming each key exactly.
 """
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sparkify_cli import aws
-from sparkify_cli.documents import Document
+from sparkify_cli.documents import Document, TemplateValue
 from sparkify_cli.errors import ConfigError, MissingRelation, RejectedDataError, SourceError, WarehouseError
-from sparkify_cli.sources.formats import EVENT_FIELDS, SourceFormat
-from sparkify_cli.warehouse.base import Batch, Warehouse
+from sparkify_cli.sources.formats import SourceFormat
+from sparkify_cli.warehouse.base import Batch, Value, Warehouse
+from sparkify_cli.warehouse.redshift import lines
+from sparkify_cli.warehouse.redshift.scratch import Scratch, jsonpaths, manifest, s3_literal
 
 if TYPE_CHECKING:
     from sparkify_cli.settings import Settings
     from sparkify_cli.sources import Source, SourceFile
     from sparkify_cli.sources.base import Remote
 
-JSONPATHS_FILE = "log_json_path.json"  # the name the original data set ships its JSONPaths under
-MAXERROR_LIMIT = 100_000  # Redshift's own ceiling for MAXERROR
+MAXERROR_LIMIT = 100_000  # Redshift's ceiling for MAXERROR
 _ROLE_ARN = re.compile(r"^arn:aws[a-z\-]*:iam::\d{12}:role/[\w+=,.@/\-]{1,512}$")
 _REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
-_JSONPATH = re.compile(r"""^\$(?:\[['"](?P<quoted>[^'"]+)['"]\]|\.(?P<dotted>\w+))$""")
+
+
+def maxerror(max_errors: int) -> int:
+    """COPY's MAXERROR for --max-errors N. COPY fails once it *reaches* MAXERROR errors, while N means
+    "up to N rejects are accepted" (DuckDB's meaning), so N + 1 -- within Redshift's ceiling."""
+    return min(max(max_errors, 0) + 1, MAXERROR_LIMIT)
 
 
 @dataclass(frozen=True)
 class CopyOptions:
     iam_role: str
     region: str
-    json_format: str  # s3:// URI of a JSONPaths file, or 'auto ignorecase'
 
 
 @dataclass
 class CopyBatch(Batch):
     """A batch COPYed into temp tables, not yet applied."""
 
-    copy_failed: bool = False  # a COPY hit MAXERROR: the batch can only be rejected
+    copy_failed: bool = False  # a COPY reached MAXERROR: the batch can only be rejected
 
     @property
     def copy(self) -> str:
@@ -52,14 +58,21 @@ class CopyBatch(Batch):
 
     @property
     def context(self) -> Document:
+        # Rows whose file COPY does not name (the catalog's) are recorded against the catalog's folder.
+        folder = self.files[0].key.split("/", 1)[0] + "/" if self.files else f"{self.kind}/"
         return {
             "kind": self.kind,
             "fmt": self.fmt,
             "copy": self.copy,
+            "json": f"copy_{self.kind}_json",
             "table": self.table,
             "fields": self.fields,
             "rejects": f"copy_{self.kind}_rejects",
             "files": f"copy_{self.kind}_files",
+            "unknown_file": folder,
+            # characters and bytes each field's text cell keeps (lines.py decides, for both COPY paths)
+            "cell_chars": {f.column: lines.cell_chars(f) for f in self.fields},
+            "cell_bytes": {f.column: lines.cell_bytes(f) for f in self.fields},
         }
 
 
@@ -79,7 +92,10 @@ class RedshiftStager:
         self.wh = wh
         self.settings = settings
         self.remote: Remote = source.remote
+        # Every URI a statement names starts with the source's root: refused here if it could break one.
+        self.root = s3_literal(self.remote.uri()) + "/"
         self._options: CopyOptions | None = None
+        self._view = "stl"  # where load errors are read: stl_load_errors, else sys_load_error_detail
 
     @property
     def options(self) -> CopyOptions:
@@ -87,63 +103,32 @@ class RedshiftStager:
             self._options = copy_options(self.settings, self.remote)
         return self._options
 
+    # --- the Stager protocol -------------------------------------------------------------------
     def prepare(self, files: list[SourceFile], fmt: SourceFormat, *, max_errors: int) -> CopyBatch:
-        """COPY the batch into temp tables and validate it; the warehouse's own tables are unchanged.
-        COPY's MAXERROR is `max_errors`."""
-        wh, options = self.wh, self.options
-        maxerror = min(max(max_errors, 0), MAXERROR_LIMIT)
+        """COPY the batch into temp tables and check it; the warehouse's own tables are unchanged."""
+        wh = self.wh
         batch = CopyBatch(fmt, files, 0, 0)
         ctx = batch.context
         wh.run_template("stage/redshift/prepare.sql", **ctx)
         listing = [(f.key, f.size, f.modified) for f in files]
         wh.insert_rows(ctx["files"], ["source_file", "size_bytes", "modified"], listing)
-        if fmt.replaced_whole:
-            gzip = {f.key.endswith(".gz") for f in files}
-            if len(gzip) > 1:
-                raise SourceError("song_data/ mixes gzip and plain JSON files; COPY reads one or the other")
-            copies = [("the song catalog", "song_data/", gzip == {True})]
-        else:
-            copies = [(f"log file {f.key}", f.key, f.key.endswith(".gz")) for f in files]
-        for what, key, gzip_on in copies:
-            json_format = options.json_format if fmt.one_object_per_line else "auto ignorecase"
-            try:
-                wh.run_template(
-                    "stage/redshift/copy.sql",
-                    [key],
-                    what=what,
-                    uri=self.remote.uri(key),
-                    iam_role=options.iam_role,
-                    json_format=json_format,
-                    gzip=gzip_on,
-                    region=options.region,
-                    max_errors=maxerror,
-                    **ctx,
-                )
-            except WarehouseError:
-                if not self._load_errors(ctx):
-                    raise  # not a data problem (access denied, bad role, ...): the driver's message says what
-                batch.copy_failed = True
-                break
-            self._load_errors(ctx)
+        # A dry run's script must replay on its own: it writes nothing to S3 and reads no log file.
+        with Scratch(self.settings, self.root.rstrip("/"), write=wh.may_use_temp_files) as scratch:
+            if fmt.one_object_per_line:
+                copy = self._lines_copy(scratch, files, fmt)
+            else:
+                copy = self._json_copy(scratch, files, fmt)
+            batch.copy_failed = self._copy(ctx, copy, from_lines=fmt.one_object_per_line, max_errors=max_errors)
         if not batch.copy_failed:
+            if not fmt.one_object_per_line:
+                wh.run_template("stage/redshift/cells.sql", **ctx)
             wh.run_template("stage/redshift/validate.sql", **ctx)
         _, rows = wh.query(
-            f"SELECT (SELECT COUNT(*) FROM {batch.copy} WHERE reject_reason IS NULL), "
-            f"(SELECT COUNT(*) FROM {ctx['rejects']})"
+            f"SELECT (SELECT COUNT(*) FROM {batch.copy} WHERE reason IS NULL), (SELECT COUNT(*) FROM {ctx['rejects']})"
         )
         if rows:
             batch.staged, batch.rejected = int(rows[0][0] or 0), int(rows[0][1] or 0)
         return batch
-
-    def _load_errors(self, ctx: Document) -> int:
-        """Copy the last COPY's load errors into the batch's rejects; how many there are now."""
-        wh = self.wh
-        strip = len(self.remote.uri("x"))  # SUBSTRING is 1-based: start right after "s3://bucket/prefix/"
-        try:
-            wh.run_template("stage/redshift/load_errors.sql", view="stl", strip=strip, **ctx)
-        except MissingRelation:  # no STL views (Redshift Serverless): the SYS views have the same facts
-            wh.run_template("stage/redshift/load_errors.sql", view="sys", strip=strip, **ctx)
-        return int(wh.scalar(f"SELECT COUNT(*) FROM {ctx['rejects']}") or 0)
 
     def check_rejects(self, batches: Sequence[Batch], max_errors: int) -> None:
         wh = self.wh
@@ -167,28 +152,115 @@ class RedshiftStager:
     def apply(self, batch: Batch) -> None:
         self.wh.run_template("stage/redshift/apply.sql", rejects_only=False, **_own(batch).context)
 
+    # --- COPY ----------------------------------------------------------------------------------
+    def _lines_copy(self, scratch: Scratch, files: list[SourceFile], fmt: SourceFormat) -> Document:
+        """The log files' lines as gzipped CSV parts (read here: lines.py), COPYed through a manifest."""
+        urls, count = [], 0
+        if scratch.write:
+            for number, (part, records) in enumerate(lines.csv_parts(self._read(files), fmt)):
+                urls.append(scratch.put(f"{fmt.name}-{number:04d}.csv.gz", part))
+                count += records
+        else:
+            urls.append(scratch.uri(f"{fmt.name}-0000.csv.gz"))
+            _note(self.wh, f"{urls[0]}: the lines of {_listed(files)}, a CSV row each (written by a real run)")
+        lines_read = f"{count} lines" if scratch.write else "the lines"
+        return {
+            "what": f"{lines_read} of {len(files)} log file(s), as CSV rows that name their file and line",
+            "target": f"copy_{fmt.kind}s",
+            "columns": lines.columns(fmt),
+            "manifest": scratch.put(f"{fmt.name}.manifest", manifest(urls)),
+            "jsonpaths": None,
+            "gzip": True,
+        }
+
+    def _read(self, files: list[SourceFile]) -> Iterator[tuple[str, bytes]]:
+        for f in files:
+            data = self.remote.read(f.key)
+            if data is None:
+                raise SourceError(f"cannot read {self.remote.uri(f.key)}", hint="is it still there, and readable?")
+            yield f.key, data
+
+    def _json_copy(self, scratch: Scratch, files: list[SourceFile], fmt: SourceFormat) -> Document:
+        """The catalog's files COPYed as JSON by Redshift, each key mapped exactly (JSONPaths)."""
+        gzip = {f.key.endswith(".gz") for f in files}
+        if len(gzip) > 1:
+            raise SourceError(
+                f"{files[0].key.split('/')[0]}/ mixes gzip and plain JSON files; COPY reads one or the other"
+            )
+        urls = [s3_literal(self.remote.uri(f.key)) for f in files]
+        if not scratch.write:
+            _note(self.wh, f"{scratch.uri(fmt.name + '.manifest')}: names {_listed(files)} (written by a real run)")
+        return {
+            "what": f"{len(files)} file(s) of {files[0].key.split('/')[0]}/, read as JSON by Redshift",
+            "target": f"copy_{fmt.kind}_json",
+            "columns": [f.column for f in fmt.fields],
+            "manifest": scratch.put(f"{fmt.name}.manifest", manifest(urls)),
+            "jsonpaths": scratch.put(f"{fmt.name}.jsonpaths", jsonpaths([f.key for f in fmt.fields])),
+            "gzip": gzip == {True},
+        }
+
+    def _copy(self, ctx: Document, copy: Document, *, from_lines: bool, max_errors: int) -> bool:
+        """Run one COPY and record its load errors as rejects; True when it failed on its data.
+        A COPY that fails without a load error of its own (access denied, a bad role, a missing
+        object) is not a data problem: the driver's message is raised as it is."""
+        wh, options = self.wh, self.options
+        since = self._since()
+        context: dict[str, TemplateValue] = {**ctx, **copy}
+        try:
+            wh.run_template(
+                "stage/redshift/copy.sql",
+                iam_role=options.iam_role,
+                region=options.region,
+                max_errors=maxerror(max_errors),
+                **context,
+            )
+        except WarehouseError:
+            if not self._load_errors(ctx, since, from_lines=from_lines):
+                raise
+            return True
+        self._load_errors(ctx, since, from_lines=from_lines)
+        return False
+
+    def _since(self) -> int:
+        """The newest load-error query id of this session before a COPY (0 when there is none)."""
+        try:
+            return int(self._scalar("stage/redshift/load_errors.sql", view=self._view, since=None) or 0)
+        except MissingRelation:  # no STL views (Redshift Serverless): the SYS view has the same facts
+            if self._view == "sys":
+                raise
+            self._view = "sys"
+            return self._since()
+
+    def _load_errors(self, ctx: Document, since: int, *, from_lines: bool) -> int:
+        """The COPY's load errors into the batch's rejects; how many there are."""
+        wh = self.wh
+        wh.run_template(
+            "stage/redshift/load_errors.sql", view=self._view, since=since, lines=from_lines, root=self.root, **ctx
+        )
+        return int(wh.scalar(f"SELECT COUNT(*) FROM {ctx['rejects']}") or 0)
+
+    def _scalar(self, template: str, **context: TemplateValue) -> Value:
+        statements = self.wh.render(template, **context)
+        return self.wh.scalar(statements[0])
+
+
+def _listed(files: list[SourceFile]) -> str:
+    shown = ", ".join(f.key for f in files[:3])
+    return shown + (f" and {len(files) - 3} more" if len(files) > 3 else "")
+
+
+def _note(wh: Warehouse, text: str) -> None:
+    """An annotation in a dry run's script (a real warehouse has nowhere to put it)."""
+    note = getattr(wh, "note", None)
+    if callable(note):
+        note(text)
+
 
 def copy_options(settings: Settings, remote: Remote) -> CopyOptions:
     region = remote.region() or aws.region(settings)
     if not _REGION.match(region):
         raise ConfigError(f"{region!r} is not an AWS region name")
-    paths = remote.read(JSONPATHS_FILE)
-    use_paths = paths is not None and jsonpaths_match(paths)
-    return CopyOptions(copy_role(settings), region, remote.uri(JSONPATHS_FILE) if use_paths else "auto ignorecase")
-
-
-def jsonpaths_match(document: bytes) -> bool:
-    """Does a JSONPaths file name exactly the event keys, in the staging columns' order? A broken
-    copy (a key twice, one missing) would shift or drop columns, so it is not used."""
-    try:
-        paths = json.loads(document)["jsonpaths"]
-    except (ValueError, KeyError, TypeError):
-        return False
-    keys = []
-    for path in paths if isinstance(paths, list) else []:
-        found = _JSONPATH.match(str(path).strip())
-        keys.append(found and (found.group("quoted") or found.group("dotted")))
-    return keys == [f.key for f in EVENT_FIELDS]
+    return CopyOptions(copy_role(settings), region)
 
 
 _roles: dict[tuple[str, str], str] = {}

@@ -205,15 +205,7 @@ COMMANDS = {
     "runs": ("runs", "--limit", "3"),
     "rejects": ("rejects", "--limit", "3"),
 }
-BOUND_ELSEWHERE = pytest.mark.xfail(
-    strict=True, reason="services/reports binds LIMIT ?: fixed by the helper that owns services/ (issue 14, item 2)"
-)
-
-
-@pytest.mark.parametrize(
-    "command",
-    [pytest.param(c, marks=BOUND_ELSEWHERE) if c in ("runs", "rejects") else c for c in COMMANDS],
-)
+@pytest.mark.parametrize("command", list(COMMANDS))
 def test_no_value_is_bound_where_redshift_needs_a_constant(fake: FakeRedshift, command: str) -> None:
     result = invoke(*COMMANDS[command])
     bound = [(s, p) for s, p in fake.sent if p and re.search(r"\b(LIMIT|OFFSET)\s+\?", s)]

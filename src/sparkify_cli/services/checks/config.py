@@ -4,7 +4,8 @@
     table = "songplays"                 # optional, for grouping in reports
     severity = "error"                  # error (default) or warn
     description = "no play is in the future"
-    sql = "SELECT songplay_id FROM {{ schema }}.songplays WHERE start_time > CURRENT_TIMESTAMP"
+    sql = '''SELECT songplay_id FROM {{ schema }}.songplays
+             WHERE start_time > {% if dialect == 'redshift' %}GETDATE(){% else %}now(){% endif %}'''
 
 The SQL is a Jinja template with `schema`, `dialect`, and `day`, `day_start`, `day_end` (the
 `--date` day and its bounds as 'YYYY-MM-DD HH:MM:SS' text, or none), rendered in Jinja's immutable

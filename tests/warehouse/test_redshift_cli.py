@@ -205,6 +205,8 @@ COMMANDS = {
     "runs": ("runs", "--limit", "3"),
     "rejects": ("rejects", "--limit", "3"),
 }
+
+
 @pytest.mark.parametrize("command", list(COMMANDS))
 def test_no_value_is_bound_where_redshift_needs_a_constant(fake: FakeRedshift, command: str) -> None:
     result = invoke(*COMMANDS[command])

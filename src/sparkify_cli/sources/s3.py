@@ -51,9 +51,11 @@ class S3Location:
         prefix = found.group(2) or ""
         prefix = prefix.removesuffix("/")  # s3://bucket/prefix/ is s3://bucket/prefix
         segments = prefix.split("/") if prefix else []
-        if any(part in ("", ".", "..") for part in segments) or (prefix and not _SAFE_KEY.fullmatch(prefix)):
+        if any(part in ("", ".", "..") for part in segments):
+            raise SourceError(f"{uri!r} is not a usable S3 URI: its prefix may not hold empty, '.' or '..' segments")
+        if prefix and not _SAFE_KEY.fullmatch(prefix):
             raise SourceError(
-                f"{uri!r} is not a usable S3 URI: its prefix may not hold empty, '.' or '..' segments",
+                f"{uri!r} is not a usable S3 URI: its prefix holds a character S3 keys here may not",
                 hint=f"the prefix may hold {_SAFE_CHARACTERS} only",
             )
         return cls(found.group(1), prefix)

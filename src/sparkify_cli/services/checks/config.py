@@ -1,11 +1,10 @@
 """User-defined checks: a TOML file of SQL queries that return failing rows.
 
-    [checks.no_future_plays]
+    [checks.plays_have_a_session]
     table = "songplays"                 # optional, for grouping in reports
-    severity = "error"                  # error (default) or warn
-    description = "no play is in the future"
-    sql = '''SELECT songplay_id FROM {{ schema }}.songplays
-             WHERE start_time > {% if dialect == 'redshift' %}GETDATE(){% else %}now(){% endif %}'''
+    severity = "warn"                   # error (default) or warn
+    description = "every play has a session"
+    sql = "SELECT songplay_id FROM {{ schema }}.songplays WHERE session_id IS NULL"
 
 The SQL is a Jinja template with `schema`, `dialect`, and `day`, `day_start`, `day_end` (the
 `--date` day and its bounds as 'YYYY-MM-DD HH:MM:SS' text, or none), rendered in Jinja's immutable

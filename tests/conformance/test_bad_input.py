@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 from pathlib import Path
 
+import pytest
+
 from support.cli import count, invoke, query
-from support.data import event, write_source
+from support.data import event, song, write_source
 from support.harness import Harness
 
 
@@ -84,3 +87,71 @@ def test_accepted_rejects_are_reported_in_the_json_summary(harness: Harness, tmp
     assert over.exit_code == 4
     assert over.stdout == ""  # nothing half-reported either
     assert invoke("runs", "--format", "json").json()[0]["status"] == "failed"
+
+
+# --- paths are read as themselves, whatever characters they hold (DuckDB reads glob patterns) ----
+
+
+@pytest.mark.parametrize(
+    "folder, lookalike", [("sparkify[1]", "sparkify1"), ("it's ü e\u0301 [x] {y}", "it's ü e\u0301 x {y}")]
+)
+def test_a_source_folder_named_like_a_glob_reads_only_its_own_files(
+    harness: Harness, tmp_path: Path, folder: str, lookalike: str
+) -> None:
+    """`sparkify[1]` is a folder, not the pattern that matches `sparkify1` next to it."""
+    own = write_source(tmp_path / folder, {"2018-11-01": [event(userId="own")]}, [song(song_id="SOOWN")])
+    write_source(tmp_path / lookalike, {"2018-11-01": [event(userId="other")]}, [song(song_id="SOOTHER")])
+    assert stage_all(own, 0) == []
+    assert query("SELECT user_id, source_file FROM songs.staging_events") == [
+        {"user_id": "own", "source_file": "log_data/2018/11/2018-11-01-events.json"}
+    ]
+    assert query("SELECT song_id FROM songs.staging_songs") == [{"song_id": "SOOWN"}]
+
+
+# Each name is a file of its own: never a pattern, never another file's alias.
+ODD_NAMES = (
+    "2018-11-0[1]-events.json",  # a character class matching 2018-11-01-events.json
+    "?.json",
+    "[!x].json",
+    "{a,b}.json",
+    "**.json",
+    "back\\slash.json",
+    'it\'s "quoted".json',
+    "spaces and ünïcödé e\u0301 🎵.json",
+    "~tilde.json",
+)
+
+
+def test_log_files_with_glob_characters_in_their_names_are_read_literally(harness: Harness, tmp_path: Path) -> None:
+    src = write_source(tmp_path / "src", {"2018-11-01": [event(userId="plain")]})
+    folder = src / "log_data" / "2018" / "11"
+    for i, name in enumerate(ODD_NAMES):
+        (folder / name).write_text(json.dumps(event(userId=f"u{i}")))
+    (folder / "*.json").write_text("")  # an empty file named like "every file of the folder"
+    assert stage_all(src, 0) == []
+    rows = query("SELECT source_file, user_id FROM songs.staging_events")
+    expected = [("2018-11-01-events.json", "plain"), *((name, f"u{i}") for i, name in enumerate(ODD_NAMES))]
+    assert sorted((r["source_file"], r["user_id"]) for r in rows) == sorted(
+        (f"log_data/2018/11/{name}", user) for name, user in expected
+    )
+    staged = query("SELECT source_file, rows_staged FROM songs.staged_files WHERE kind = 'event'")
+    assert {r["source_file"]: r["rows_staged"] for r in staged}["log_data/2018/11/*.json"] == 0
+
+
+def test_song_files_with_glob_characters_in_their_names_are_read_literally(harness: Harness, tmp_path: Path) -> None:
+    songs: dict[str, str | bytes] = {
+        "A/[AB]/C/TR1.json": json.dumps(song(song_id="SO1")),
+        "A/B/C/TR1.json": json.dumps(song(song_id="SO2")),
+        "A/B/C/*.json": json.dumps(song(song_id="SO3", title="x")) + "\n" + json.dumps(song(song_id="SO4")),
+        "A/B/C/TR?.json.gz": gzip.compress(json.dumps(song(song_id="SO5")).encode()),
+    }
+    src = write_source(tmp_path, {"2018-11-01": [event()]}, songs=songs)
+    assert stage_all(src, 0) == []
+    rows = query("SELECT song_id, source_file FROM songs.staging_songs ORDER BY song_id")
+    assert [(r["song_id"], r["source_file"]) for r in rows] == [
+        ("SO1", "song_data/A/[AB]/C/TR1.json"),
+        ("SO2", "song_data/A/B/C/TR1.json"),
+        ("SO3", "song_data/A/B/C/*.json"),
+        ("SO4", "song_data/A/B/C/*.json"),
+        ("SO5", "song_data/A/B/C/TR?.json.gz"),
+    ]

@@ -16,7 +16,7 @@ from sparkify_cli.errors import RejectedDataError, UndecodableInput
 from sparkify_cli.sources import SourceFile
 from sparkify_cli.sources.formats import MAX_LINE_BYTES, SourceFormat
 from sparkify_cli.warehouse.base import Batch, Warehouse
-from sparkify_cli.warehouse.duckdb import read_lines
+from sparkify_cli.warehouse.duckdb import literal_paths, read_lines
 
 # DuckDB pays a fixed cost per file it opens (about 1 ms): past this many, Python concatenates them.
 COMBINE_ABOVE = 256
@@ -99,22 +99,22 @@ class DuckDBStager:
     # --- reading -------------------------------------------------------------------------------
     def _read_lines(self, files: list[SourceFile], fmt: SourceFormat) -> None:
         """raw_lines(path, line_no, raw, pre_reason): DuckDB reads the batch in one go; files it cannot
-        decode, and song files that are not one object per line, go through read_lines."""
+        decode or cannot be given by name, and song files that are not one object per line, go
+        through read_lines."""
         wh = self.wh
         paths = [str(f.path) for f in files]
+        literal_paths.check_utf8(paths)
         careful: list[str] = []
-        if not fmt.one_object_per_line and len(files) > COMBINE_ABOVE and wh.may_use_temp_files:
+        if (
+            not fmt.one_object_per_line
+            and len(files) > COMBINE_ABOVE
+            and wh.may_use_temp_files
+            and literal_paths.plain(tempfile.gettempdir())
+        ):
             careful = self._read_combined([f.path for f in files])
         else:
-            try:
-                wh.run_template("stage/duckdb/raw_lines.sql", [paths], append=False)
-            except UndecodableInput:  # one of them: find which, file by file
-                wh.execute(_RAW_LINES)
-                for path in paths:
-                    try:
-                        wh.run_template("stage/duckdb/raw_lines.sql", [[path]], append=True)
-                    except UndecodableInput:
-                        careful.append(path)
+            with literal_paths.duckdb_names(paths, may_link=wh.may_use_temp_files) as (names, unnamed):
+                careful = unnamed + self._read_text(names)
         if not fmt.one_object_per_line:
             # A file with a line that is not valid JSON may be pretty-printed or hold several objects.
             _, rows = wh.query("SELECT DISTINCT path FROM raw_lines WHERE trim(raw) <> '' AND NOT json_valid(raw)")
@@ -127,6 +127,30 @@ class DuckDBStager:
         for path in careful:
             rows_out += [(p, n, raw, reason) for p, n, raw, reason, _col in reader(Path(path))]
         wh.insert_rows("raw_lines", ["path", "line_no", "raw", "pre_reason"], rows_out)
+
+    def _read_text(self, names: dict[str, str]) -> list[str]:
+        """DuckDB reads the files ({name it opens: real path}) into raw_lines; returns the real paths
+        of those it cannot decode."""
+        wh = self.wh
+        undecodable: list[str] = []
+        if not names:
+            wh.execute(_RAW_LINES)
+            return undecodable
+        try:
+            wh.run_template("stage/duckdb/raw_lines.sql", [list(names)], append=False)
+        except UndecodableInput:  # one of them: find which, file by file
+            wh.execute(_RAW_LINES)
+            for name, path in names.items():
+                try:
+                    wh.run_template("stage/duckdb/raw_lines.sql", [[name]], append=True)
+                except UndecodableInput:
+                    undecodable.append(path)
+        aliases = [(name, path) for name, path in names.items() if name != path]
+        if aliases:  # lines read through a link belong to the file it points at
+            wh.execute("CREATE OR REPLACE TEMP TABLE aliases (name VARCHAR, path VARCHAR)")
+            wh.insert_rows("aliases", ["name", "path"], aliases)
+            wh.execute("UPDATE raw_lines r SET path = a.path FROM aliases a WHERE r.path = a.name")
+        return undecodable
 
     def _read_combined(self, paths: list[Path]) -> list[str]:
         """Song catalogs are many tiny files: read them in Python into a few files for DuckDB."""

@@ -101,3 +101,20 @@ def test_a_file_name_that_is_not_utf8_stops_the_step_with_its_name(tmp_path: Pat
     result = invoke("stage", "--source", str(src))
     assert result.exit_code == 2
     assert "2018-11-01-\\xff.json: the file name is not UTF-8" in result.stderr
+
+
+def test_suspect_lines_are_judged_a_chunk_at_a_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Lines with a key staging does not keep are all checked by Python, whatever the chunk size."""
+    from sparkify_cli.warehouse.duckdb import staging as duckdb_staging
+
+    monkeypatch.setattr(duckdb_staging, "JUDGE_CHUNK", 2)
+    lines = []
+    for i in range(7):
+        extra = "NaN" if i in (1, 2, 6) else str(i)
+        lines.append(json.dumps(event(ts=1541105830000 + i))[:-1] + f', "extra": {extra}}}')
+    stage(write_source(tmp_path, {"2018-11-01": "\n".join(lines)}), "--max-errors", "10")
+    rejects = query("SELECT line_no, reason FROM songs.rejects ORDER BY line_no")
+    assert [(r["line_no"], r["reason"]) for r in rejects] == [
+        (n, "invalid JSON: NaN is not a JSON number") for n in (2, 3, 7)
+    ]
+    assert [r["ts"] % 1000 for r in query("SELECT ts FROM songs.staging_events ORDER BY ts")] == [0, 3, 4, 5]

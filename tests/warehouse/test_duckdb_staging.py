@@ -81,6 +81,19 @@ def test_large_catalogs_take_the_concatenated_path_with_the_same_result(
     assert [(r["source_file"][-12:], r["line_no"]) for r in rejects] == [("A/E/TR5.json", 2), ("A/G/TR7.json", 1)]
 
 
+def test_a_dry_run_with_rejects_says_that_it_recorded_nothing(tmp_path: Path) -> None:
+    src = write_source(tmp_path, {"2018-11-01": json.dumps(event()) + "\nnot json"})
+    result = invoke("stage", "--source", str(src), "--dry-run")
+    assert result.exit_code == 4
+    assert "2018-11-01-events.json:2: invalid JSON" in result.stderr
+    assert "see `sparkify rejects`" not in result.stderr  # it would list nothing
+    assert "nothing was changed (dry run)" in result.stderr
+    stage(src, "--max-errors", "1")  # the real step records them
+    assert [r["line_no"] for r in query("SELECT line_no FROM songs.rejects")] == [2]
+    over = invoke("stage", "--source", str(src))
+    assert over.exit_code == 4 and "see `sparkify rejects`" in over.stderr
+
+
 def test_a_dry_run_reads_files_with_glob_characters_as_themselves(tmp_path: Path) -> None:
     """A dry run's script must replay on its own (no temporary links): Python reads such files."""
     own = write_source(tmp_path / "sparkify[1]", {"2018-11-01": [event(userId="own-user")]})

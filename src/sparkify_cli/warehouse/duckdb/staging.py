@@ -16,6 +16,7 @@ from sparkify_cli.errors import RejectedDataError, UndecodableInput
 from sparkify_cli.sources import SourceFile
 from sparkify_cli.sources.formats import MAX_LINE_BYTES, SourceFormat
 from sparkify_cli.warehouse.base import Batch, Row, Warehouse
+from sparkify_cli.warehouse.dryrun import DryRunWarehouse
 from sparkify_cli.warehouse.duckdb import literal_paths, read_lines
 
 # DuckDB pays a fixed cost per file it opens (about 1 ms): past this many, Python concatenates them.
@@ -79,9 +80,15 @@ class DuckDBStager:
         path, line_no, reason = wh.query(
             f"SELECT path, line_no, reason FROM {first.checked} WHERE reason IS NOT NULL ORDER BY path, line_no LIMIT 1"
         )[1][0]
+        # A dry run records them only in its scratch copy: `sparkify rejects` will not show them.
+        where = (
+            "nothing was changed (dry run), so `sparkify rejects` does not list them"
+            if isinstance(wh, DryRunWarehouse)
+            else "see `sparkify rejects`"
+        )
         raise RejectedDataError(
             f"{path}:{line_no}: {reason} ({rejected} rejected line(s), --max-errors {max_errors})",
-            hint="see `sparkify rejects`; fix the source or raise --max-errors",
+            hint=f"{where}; fix the source or raise --max-errors",
         )
 
     def apply(self, batch: Batch) -> None:

@@ -73,6 +73,10 @@ SELECT COUNT(*) FROM copy_song_rejects;
 UPDATE copy_songs SET reject_reason = CASE
     WHEN artist_id IS NULL THEN 'field artist_id is missing or null'
     WHEN song_id IS NULL THEN 'field song_id is missing or null'
+    WHEN artist_latitude NOT BETWEEN -90.0 AND 90.0 THEN 'field artist_latitude is out of range'
+    WHEN artist_longitude NOT BETWEEN -180.0 AND 180.0 THEN 'field artist_longitude is out of range'
+    WHEN num_songs NOT BETWEEN 0 AND 2147483647 THEN 'field num_songs is out of range'
+    WHEN year NOT BETWEEN 0 AND 2100 THEN 'field year is out of range'
 END;
 
 INSERT INTO copy_song_rejects (source_file, line_no, col, reason, raw_line, rejected_at)
@@ -202,6 +206,10 @@ UPDATE copy_events SET reject_reason = CASE
     WHEN sessionid IS NULL THEN 'field sessionId is missing or null'
     WHEN ts IS NULL THEN 'field ts is missing or null'
     WHEN userid IS NULL THEN 'field userId is missing or null'
+    WHEN iteminsession NOT BETWEEN 0 AND 2147483647 THEN 'field itemInSession is out of range'
+    WHEN registration NOT BETWEEN 946684800000 AND 4102444800000 THEN 'field registration is out of range'
+    WHEN sessionid NOT BETWEEN 0 AND 2147483647 THEN 'field sessionId is out of range'
+    WHEN status NOT BETWEEN 100 AND 599 THEN 'field status is out of range'
     WHEN ts NOT BETWEEN 946684800000 AND 4102444800000 THEN 'field ts is out of range'
     WHEN page = 'NextSong' AND userid = '' THEN 'NextSong event without userId'
 END;

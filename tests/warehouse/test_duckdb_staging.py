@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -78,3 +79,55 @@ def test_large_catalogs_take_the_concatenated_path_with_the_same_result(
     rows, rejects = results[2]
     assert len(rows) == 7 + 40 and {"song_id": "SO5", "source_file": "song_data/A/A/C/TR3.json", "line_no": 1} in rows
     assert [(r["source_file"][-12:], r["line_no"]) for r in rejects] == [("A/E/TR5.json", 2), ("A/G/TR7.json", 1)]
+
+
+def test_a_dry_run_with_rejects_says_that_it_recorded_nothing(tmp_path: Path) -> None:
+    src = write_source(tmp_path, {"2018-11-01": json.dumps(event()) + "\nnot json"})
+    result = invoke("stage", "--source", str(src), "--dry-run")
+    assert result.exit_code == 4
+    assert "2018-11-01-events.json:2: invalid JSON" in result.stderr
+    assert "see `sparkify rejects`" not in result.stderr  # it would list nothing
+    assert "nothing was changed (dry run)" in result.stderr
+    stage(src, "--max-errors", "1")  # the real step records them
+    assert [r["line_no"] for r in query("SELECT line_no FROM songs.rejects")] == [2]
+    over = invoke("stage", "--source", str(src))
+    assert over.exit_code == 4 and "see `sparkify rejects`" in over.stderr
+
+
+def test_a_dry_run_reads_files_with_glob_characters_as_themselves(tmp_path: Path) -> None:
+    """A dry run's script must replay on its own (no temporary links): Python reads such files."""
+    own = write_source(tmp_path / "sparkify[1]", {"2018-11-01": [event(userId="own-user")]})
+    write_source(tmp_path / "sparkify1", {"2018-11-01": [event(userId="other-user")]})
+    result = invoke("stage", "--source", str(own), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    assert '"userId": "own-user"' in result.stdout  # the line, as the script inserts it
+    assert "other-user" not in result.stdout
+
+
+def test_a_file_name_that_is_not_utf8_stops_the_step_with_its_name(tmp_path: Path) -> None:
+    src = write_source(tmp_path, {"2018-11-01": [event()]})
+    folder = os.fsencode(src / "log_data" / "2018" / "11")
+    try:
+        os.rename(folder + b"/2018-11-01-events.json", folder + b"/2018-11-01-\xff.json")
+    except OSError:
+        pytest.skip("this file system refuses file names that are not UTF-8")
+    result = invoke("stage", "--source", str(src))
+    assert result.exit_code == 2
+    assert "2018-11-01-\\xff.json: the file name is not UTF-8" in result.stderr
+
+
+def test_suspect_lines_are_judged_a_chunk_at_a_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Lines with a key staging does not keep are all checked by Python, whatever the chunk size."""
+    from sparkify_cli.warehouse.duckdb import staging as duckdb_staging
+
+    monkeypatch.setattr(duckdb_staging, "JUDGE_CHUNK", 2)
+    lines = []
+    for i in range(7):
+        extra = "NaN" if i in (1, 2, 6) else str(i)
+        lines.append(json.dumps(event(ts=1541105830000 + i))[:-1] + f', "extra": {extra}}}')
+    stage(write_source(tmp_path, {"2018-11-01": "\n".join(lines)}), "--max-errors", "10")
+    rejects = query("SELECT line_no, reason FROM songs.rejects ORDER BY line_no")
+    assert [(r["line_no"], r["reason"]) for r in rejects] == [
+        (n, "invalid JSON: NaN is not a JSON number") for n in (2, 3, 7)
+    ]
+    assert [r["ts"] % 1000 for r in query("SELECT ts FROM songs.staging_events ORDER BY ts")] == [0, 3, 4, 5]

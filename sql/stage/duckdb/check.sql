@@ -5,7 +5,7 @@
 -- short-circuit).
 CREATE OR REPLACE TEMP TABLE {{ checked }} AS
 WITH lines AS (
-    SELECT path, line_no, raw, pre_reason,
+    SELECT path, line_no, raw, pre_reason, pre_col,
            pre_reason IS NULL AND strlen(raw) <= {{ max_line_bytes }} AND json_valid(raw) AS valid
     FROM raw_lines
     WHERE pre_reason IS NOT NULL OR trim(raw) <> ''
@@ -24,9 +24,16 @@ WITH lines AS (
     SELECT *, list_transform(vals, lambda v: json_type(v)) AS types FROM parsed
 )
 SELECT path, line_no, vals, col, reason,
-       CASE WHEN reason IS NULL THEN NULL ELSE raw END AS raw  -- raw text is kept for rejects only
+       -- DuckDB's reader also takes NaN/Infinity and trailing commas, which are not JSON. Where they
+       -- could hide, the line is `suspect` and Python's strict json has the last word (staging.py).
+       -- In a field they fail its rules (no field takes a non-finite DOUBLE, an array or an
+       -- object), so a line that passes them, has exactly the fields as keys and ends in a value
+       -- and '}' holds none.
+       valid AND (reason IS NOT NULL OR n_keys <> {{ fields | length }} OR NOT ends_with(raw, '}')
+                  OR ends_with(raw, ',}') OR ends_with(raw, ' }') OR ends_with(raw, chr(9) || '}')) AS suspect,
+       CASE WHEN reason IS NULL AND NOT suspect THEN NULL ELSE raw END AS raw  -- for rejects and suspects
 FROM (
-SELECT path, line_no, raw, vals, CAST(NULL AS INTEGER) AS col,
+SELECT path, line_no, raw, vals, valid, n_keys, pre_col AS col,
     CASE
         WHEN pre_reason IS NOT NULL THEN pre_reason
         WHEN strlen(raw) > {{ max_line_bytes }} THEN 'line is longer than {{ max_line_bytes }} bytes'
@@ -37,24 +44,32 @@ SELECT path, line_no, raw, vals, CAST(NULL AS INTEGER) AS col,
                   ELSE len(list_distinct(json_keys(raw))) <> n_keys END
             THEN 'duplicate keys in one object'
 {% for f in fields %}
-        WHEN vals[{{ loop.index }}] IS NULL THEN 'missing field {{ f.key }}'
+{% set v = "vals[" ~ loop.index ~ "]" %}
+{% set t = "types[" ~ loop.index ~ "]" %}
+        WHEN {{ v }} IS NULL THEN 'missing field {{ f.key }}'
 {% if f.required %}
-        WHEN types[{{ loop.index }}] = 'NULL' THEN 'field {{ f.key }} is null'
+        WHEN {{ t }} = 'NULL' THEN 'field {{ f.key }} is null'
 {% endif %}
-        WHEN types[{{ loop.index }}] NOT IN ('NULL', {{ f.json_types }})
-            THEN 'field {{ f.key }} is ' || lower(types[{{ loop.index }}]) || ', expected {{ f.kind }}'
+        WHEN {{ t }} NOT IN ('NULL', {{ f.json_types }})
+            THEN 'field {{ f.key }} is ' || lower({{ t }}) || ', expected {{ f.kind }}'
 {% if f.kind == 'string' %}
         -- the JSON text is never shorter than the text it encodes: decode only when it might be too long
-        WHEN CASE WHEN strlen(vals[{{ loop.index }}]) <= {{ f.width }} THEN false
-                  ELSE strlen(vals[{{ loop.index }}] ->> '$') > {{ f.width }} END
+        WHEN CASE WHEN strlen({{ v }}) <= {{ f.width }} THEN false
+                  ELSE strlen({{ v }} ->> '$') > {{ f.width }} END
             THEN 'field {{ f.key }} is longer than {{ f.width }} bytes'
+{% if f.nonempty %}
+        WHEN {{ v }} = '""' THEN 'field {{ f.key }} is empty'
 {% endif %}
-{% if f.kind == 'integer' %}
-        WHEN types[{{ loop.index }}] <> 'NULL' AND TRY_CAST(vals[{{ loop.index }}] AS {{ f.sql_type }}) IS NULL
-            THEN 'field {{ f.key }} is out of range'
 {% endif %}
-{% if f.min is not none %}
-        WHEN CAST(vals[{{ loop.index }}] AS {{ f.sql_type }}) NOT BETWEEN {{ f.min }} AND {{ f.max }}
+{% if f.kind != 'string' %}
+        -- the value must fit the column type (TRY_CAST is NULL otherwise), be finite (1e400 is
+        -- not: BETWEEN finite limits excludes it), within min/max and above 0 where set
+{% set x = "TRY_CAST(" ~ v ~ " AS " ~ f.sql_type ~ ")" %}
+{% set fits = [] %}
+{% if f.min is not none %}{% set fits = fits + [x ~ " BETWEEN " ~ f.min ~ " AND " ~ f.max] %}{% endif %}
+{% if f.positive %}{% set fits = fits + [x ~ " > 0"] %}{% endif %}
+{% if f.kind == 'number' and f.min is none %}{% set fits = fits + ["isfinite(" ~ x ~ ")"] %}{% endif %}
+        WHEN {{ t }} <> 'NULL' AND NOT coalesce({{ (fits or [x ~ " IS NOT NULL"]) | join(" AND ") }}, false)
             THEN 'field {{ f.key }} is out of range'
 {% endif %}
 {% endfor %}

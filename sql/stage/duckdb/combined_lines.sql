@@ -9,7 +9,8 @@ CREATE OR REPLACE TEMP TABLE raw_lines AS
 SELECT s.path,
        c.n - s.start + 1 AS line_no,
        CASE WHEN ends_with(c.raw, chr(13)) THEN rtrim(c.raw, chr(13)) ELSE c.raw END AS raw,
-       CAST(NULL AS VARCHAR) AS pre_reason
+       CAST(NULL AS VARCHAR) AS pre_reason,
+       CAST(NULL AS INTEGER) AS pre_col
 FROM combined_lines c
 ASOF JOIN file_starts s ON c.part = s.part AND c.n >= s.start;
 

@@ -196,21 +196,25 @@ FROM copy_song_json;
 UPDATE copy_songs SET reason = CASE
     WHEN artist_id_t IS NULL THEN 'missing field artist_id'
     WHEN artist_id_t = 'NULL' THEN 'field artist_id is null'
-    WHEN artist_id_t NOT IN ('NULL', 'VARCHAR', 'BIGINT', 'UBIGINT', 'DOUBLE')
+    WHEN artist_id_t NOT IN ('NULL', 'VARCHAR', 'BIGINT', 'UBIGINT')
         THEN 'field artist_id is ' || LOWER(artist_id_t) || ', expected string'
     WHEN OCTET_LENGTH(CASE WHEN artist_id_t = 'VARCHAR' THEN COALESCE(artist_id_v, '') ELSE CASE WHEN artist_id_t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN artist_id_v END END) > 32 THEN 'field artist_id is longer than 32 bytes'
     WHEN artist_latitude_t IS NULL THEN 'missing field artist_latitude'
     WHEN artist_latitude_t NOT IN ('NULL', 'BIGINT', 'UBIGINT', 'DOUBLE')
         THEN 'field artist_latitude is ' || LOWER(artist_latitude_t) || ', expected number'
+    WHEN CAST(CASE WHEN artist_latitude_t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN artist_latitude_v END AS DOUBLE PRECISION) NOT BETWEEN -90.0 AND 90.0
+        THEN 'field artist_latitude is out of range'
     WHEN artist_location_t IS NULL THEN 'missing field artist_location'
-    WHEN artist_location_t NOT IN ('NULL', 'VARCHAR', 'BIGINT', 'UBIGINT', 'DOUBLE')
+    WHEN artist_location_t NOT IN ('NULL', 'VARCHAR', 'BIGINT', 'UBIGINT')
         THEN 'field artist_location is ' || LOWER(artist_location_t) || ', expected string'
     WHEN OCTET_LENGTH(CASE WHEN artist_location_t = 'VARCHAR' THEN COALESCE(artist_location_v, '') ELSE CASE WHEN artist_location_t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN artist_location_v END END) > 1024 THEN 'field artist_location is longer than 1024 bytes'
     WHEN artist_longitude_t IS NULL THEN 'missing field artist_longitude'
     WHEN artist_longitude_t NOT IN ('NULL', 'BIGINT', 'UBIGINT', 'DOUBLE')
         THEN 'field artist_longitude is ' || LOWER(artist_longitude_t) || ', expected number'
+    WHEN CAST(CASE WHEN artist_longitude_t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN artist_longitude_v END AS DOUBLE PRECISION) NOT BETWEEN -180.0 AND 180.0
+        THEN 'field artist_longitude is out of range'
     WHEN artist_name_t IS NULL THEN 'missing field artist_name'
-    WHEN artist_name_t NOT IN ('NULL', 'VARCHAR', 'BIGINT', 'UBIGINT', 'DOUBLE')
+    WHEN artist_name_t NOT IN ('NULL', 'VARCHAR', 'BIGINT', 'UBIGINT')
         THEN 'field artist_name is ' || LOWER(artist_name_t) || ', expected string'
     WHEN OCTET_LENGTH(CASE WHEN artist_name_t = 'VARCHAR' THEN COALESCE(artist_name_v, '') ELSE CASE WHEN artist_name_t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN artist_name_v END END) > 1024 THEN 'field artist_name is longer than 1024 bytes'
     WHEN duration_t IS NULL THEN 'missing field duration'
@@ -221,19 +225,23 @@ UPDATE copy_songs SET reason = CASE
         THEN 'field num_songs is ' || LOWER(num_songs_t) || ', expected integer'
     WHEN CAST(CASE WHEN num_songs_t IN ('BIGINT', 'UBIGINT') THEN num_songs_v END AS DECIMAL(38, 0)) NOT BETWEEN -2147483648 AND 2147483647
         THEN 'field num_songs is out of range'
+    WHEN CAST(CASE WHEN num_songs_t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN num_songs_v END AS DECIMAL(38, 0)) NOT BETWEEN 0 AND 2147483647
+        THEN 'field num_songs is out of range'
     WHEN song_id_t IS NULL THEN 'missing field song_id'
     WHEN song_id_t = 'NULL' THEN 'field song_id is null'
-    WHEN song_id_t NOT IN ('NULL', 'VARCHAR', 'BIGINT', 'UBIGINT', 'DOUBLE')
+    WHEN song_id_t NOT IN ('NULL', 'VARCHAR', 'BIGINT', 'UBIGINT')
         THEN 'field song_id is ' || LOWER(song_id_t) || ', expected string'
     WHEN OCTET_LENGTH(CASE WHEN song_id_t = 'VARCHAR' THEN COALESCE(song_id_v, '') ELSE CASE WHEN song_id_t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN song_id_v END END) > 32 THEN 'field song_id is longer than 32 bytes'
     WHEN title_t IS NULL THEN 'missing field title'
-    WHEN title_t NOT IN ('NULL', 'VARCHAR', 'BIGINT', 'UBIGINT', 'DOUBLE')
+    WHEN title_t NOT IN ('NULL', 'VARCHAR', 'BIGINT', 'UBIGINT')
         THEN 'field title is ' || LOWER(title_t) || ', expected string'
     WHEN OCTET_LENGTH(CASE WHEN title_t = 'VARCHAR' THEN COALESCE(title_v, '') ELSE CASE WHEN title_t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN title_v END END) > 1024 THEN 'field title is longer than 1024 bytes'
     WHEN year_t IS NULL THEN 'missing field year'
     WHEN year_t NOT IN ('NULL', 'BIGINT', 'UBIGINT')
         THEN 'field year is ' || LOWER(year_t) || ', expected integer'
     WHEN CAST(CASE WHEN year_t IN ('BIGINT', 'UBIGINT') THEN year_v END AS DECIMAL(38, 0)) NOT BETWEEN -2147483648 AND 2147483647
+        THEN 'field year is out of range'
+    WHEN CAST(CASE WHEN year_t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN year_v END AS DECIMAL(38, 0)) NOT BETWEEN 0 AND 2100
         THEN 'field year is out of range'
 END
 WHERE reason IS NULL;
@@ -346,19 +354,19 @@ SELECT COUNT(*) FROM copy_event_rejects;
 -- and the format's rules. A failing row keeps its reason and is rejected, never repaired.
 UPDATE copy_events SET reason = CASE
     WHEN artist_t IS NULL THEN 'missing field artist'
-    WHEN artist_t NOT IN ('NULL', 'VARCHAR', 'BIGINT', 'UBIGINT', 'DOUBLE')
+    WHEN artist_t NOT IN ('NULL', 'VARCHAR', 'BIGINT', 'UBIGINT')
         THEN 'field artist is ' || LOWER(artist_t) || ', expected string'
     WHEN OCTET_LENGTH(CASE WHEN artist_t = 'VARCHAR' THEN COALESCE(artist_v, '') ELSE CASE WHEN artist_t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN artist_v END END) > 1024 THEN 'field artist is longer than 1024 bytes'
     WHEN auth_t IS NULL THEN 'missing field auth'
-    WHEN auth_t NOT IN ('NULL', 'VARCHAR', 'BIGINT', 'UBIGINT', 'DOUBLE')
+    WHEN auth_t NOT IN ('NULL', 'VARCHAR', 'BIGINT', 'UBIGINT')
         THEN 'field auth is ' || LOWER(auth_t) || ', expected string'
     WHEN OCTET_LENGTH(CASE WHEN auth_t = 'VARCHAR' THEN COALESCE(auth_v, '') ELSE CASE WHEN auth_t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN auth_v END END) > 32 THEN 'field auth is longer than 32 bytes'
     WHEN first_name_t IS NULL THEN 'missing field firstName'
-    WHEN first_name_t NOT IN ('NULL', 'VARCHAR', 'BIGINT', 'UBIGINT', 'DOUBLE')
+    WHEN first_name_t NOT IN ('NULL', 'VARCHAR', 'BIGINT', 'UBIGINT')
         THEN 'field firstName is ' || LOWER(first_name_t) || ', expected string'
     WHEN OCTET_LENGTH(CASE WHEN first_name_t = 'VARCHAR' THEN COALESCE(first_name_v, '') ELSE CASE WHEN first_name_t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN first_name_v END END) > 256 THEN 'field firstName is longer than 256 bytes'
     WHEN gender_t IS NULL THEN 'missing field gender'
-    WHEN gender_t NOT IN ('NULL', 'VARCHAR', 'BIGINT', 'UBIGINT', 'DOUBLE')
+    WHEN gender_t NOT IN ('NULL', 'VARCHAR', 'BIGINT', 'UBIGINT')
         THEN 'field gender is ' || LOWER(gender_t) || ', expected string'
     WHEN OCTET_LENGTH(CASE WHEN gender_t = 'VARCHAR' THEN COALESCE(gender_v, '') ELSE CASE WHEN gender_t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN gender_v END END) > 16 THEN 'field gender is longer than 16 bytes'
     WHEN item_in_session_t IS NULL THEN 'missing field itemInSession'
@@ -367,8 +375,10 @@ UPDATE copy_events SET reason = CASE
         THEN 'field itemInSession is ' || LOWER(item_in_session_t) || ', expected integer'
     WHEN CAST(CASE WHEN item_in_session_t IN ('BIGINT', 'UBIGINT') THEN item_in_session_v END AS DECIMAL(38, 0)) NOT BETWEEN -2147483648 AND 2147483647
         THEN 'field itemInSession is out of range'
+    WHEN CAST(CASE WHEN item_in_session_t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN item_in_session_v END AS DECIMAL(38, 0)) NOT BETWEEN 0 AND 2147483647
+        THEN 'field itemInSession is out of range'
     WHEN last_name_t IS NULL THEN 'missing field lastName'
-    WHEN last_name_t NOT IN ('NULL', 'VARCHAR', 'BIGINT', 'UBIGINT', 'DOUBLE')
+    WHEN last_name_t NOT IN ('NULL', 'VARCHAR', 'BIGINT', 'UBIGINT')
         THEN 'field lastName is ' || LOWER(last_name_t) || ', expected string'
     WHEN OCTET_LENGTH(CASE WHEN last_name_t = 'VARCHAR' THEN COALESCE(last_name_v, '') ELSE CASE WHEN last_name_t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN last_name_v END END) > 256 THEN 'field lastName is longer than 256 bytes'
     WHEN length_t IS NULL THEN 'missing field length'
@@ -376,39 +386,45 @@ UPDATE copy_events SET reason = CASE
         THEN 'field length is ' || LOWER(length_t) || ', expected number'
     WHEN level_t IS NULL THEN 'missing field level'
     WHEN level_t = 'NULL' THEN 'field level is null'
-    WHEN level_t NOT IN ('NULL', 'VARCHAR', 'BIGINT', 'UBIGINT', 'DOUBLE')
+    WHEN level_t NOT IN ('NULL', 'VARCHAR', 'BIGINT', 'UBIGINT')
         THEN 'field level is ' || LOWER(level_t) || ', expected string'
     WHEN OCTET_LENGTH(CASE WHEN level_t = 'VARCHAR' THEN COALESCE(level_v, '') ELSE CASE WHEN level_t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN level_v END END) > 16 THEN 'field level is longer than 16 bytes'
     WHEN location_t IS NULL THEN 'missing field location'
-    WHEN location_t NOT IN ('NULL', 'VARCHAR', 'BIGINT', 'UBIGINT', 'DOUBLE')
+    WHEN location_t NOT IN ('NULL', 'VARCHAR', 'BIGINT', 'UBIGINT')
         THEN 'field location is ' || LOWER(location_t) || ', expected string'
     WHEN OCTET_LENGTH(CASE WHEN location_t = 'VARCHAR' THEN COALESCE(location_v, '') ELSE CASE WHEN location_t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN location_v END END) > 1024 THEN 'field location is longer than 1024 bytes'
     WHEN method_t IS NULL THEN 'missing field method'
-    WHEN method_t NOT IN ('NULL', 'VARCHAR', 'BIGINT', 'UBIGINT', 'DOUBLE')
+    WHEN method_t NOT IN ('NULL', 'VARCHAR', 'BIGINT', 'UBIGINT')
         THEN 'field method is ' || LOWER(method_t) || ', expected string'
     WHEN OCTET_LENGTH(CASE WHEN method_t = 'VARCHAR' THEN COALESCE(method_v, '') ELSE CASE WHEN method_t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN method_v END END) > 16 THEN 'field method is longer than 16 bytes'
     WHEN page_t IS NULL THEN 'missing field page'
     WHEN page_t = 'NULL' THEN 'field page is null'
-    WHEN page_t NOT IN ('NULL', 'VARCHAR', 'BIGINT', 'UBIGINT', 'DOUBLE')
+    WHEN page_t NOT IN ('NULL', 'VARCHAR', 'BIGINT', 'UBIGINT')
         THEN 'field page is ' || LOWER(page_t) || ', expected string'
     WHEN OCTET_LENGTH(CASE WHEN page_t = 'VARCHAR' THEN COALESCE(page_v, '') ELSE CASE WHEN page_t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN page_v END END) > 64 THEN 'field page is longer than 64 bytes'
     WHEN registration_t IS NULL THEN 'missing field registration'
     WHEN registration_t NOT IN ('NULL', 'BIGINT', 'UBIGINT', 'DOUBLE')
         THEN 'field registration is ' || LOWER(registration_t) || ', expected number'
+    WHEN CAST(CASE WHEN registration_t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN registration_v END AS DOUBLE PRECISION) NOT BETWEEN 946684800000 AND 4102444800000
+        THEN 'field registration is out of range'
     WHEN session_id_t IS NULL THEN 'missing field sessionId'
     WHEN session_id_t = 'NULL' THEN 'field sessionId is null'
     WHEN session_id_t NOT IN ('NULL', 'BIGINT', 'UBIGINT')
         THEN 'field sessionId is ' || LOWER(session_id_t) || ', expected integer'
     WHEN CAST(CASE WHEN session_id_t IN ('BIGINT', 'UBIGINT') THEN session_id_v END AS DECIMAL(38, 0)) NOT BETWEEN -2147483648 AND 2147483647
         THEN 'field sessionId is out of range'
+    WHEN CAST(CASE WHEN session_id_t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN session_id_v END AS DECIMAL(38, 0)) NOT BETWEEN 0 AND 2147483647
+        THEN 'field sessionId is out of range'
     WHEN song_t IS NULL THEN 'missing field song'
-    WHEN song_t NOT IN ('NULL', 'VARCHAR', 'BIGINT', 'UBIGINT', 'DOUBLE')
+    WHEN song_t NOT IN ('NULL', 'VARCHAR', 'BIGINT', 'UBIGINT')
         THEN 'field song is ' || LOWER(song_t) || ', expected string'
     WHEN OCTET_LENGTH(CASE WHEN song_t = 'VARCHAR' THEN COALESCE(song_v, '') ELSE CASE WHEN song_t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN song_v END END) > 1024 THEN 'field song is longer than 1024 bytes'
     WHEN status_t IS NULL THEN 'missing field status'
     WHEN status_t NOT IN ('NULL', 'BIGINT', 'UBIGINT')
         THEN 'field status is ' || LOWER(status_t) || ', expected integer'
     WHEN CAST(CASE WHEN status_t IN ('BIGINT', 'UBIGINT') THEN status_v END AS DECIMAL(38, 0)) NOT BETWEEN -2147483648 AND 2147483647
+        THEN 'field status is out of range'
+    WHEN CAST(CASE WHEN status_t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN status_v END AS DECIMAL(38, 0)) NOT BETWEEN 100 AND 599
         THEN 'field status is out of range'
     WHEN ts_t IS NULL THEN 'missing field ts'
     WHEN ts_t = 'NULL' THEN 'field ts is null'
@@ -419,12 +435,12 @@ UPDATE copy_events SET reason = CASE
     WHEN CAST(CASE WHEN ts_t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN ts_v END AS DECIMAL(38, 0)) NOT BETWEEN 946684800000 AND 4102444800000
         THEN 'field ts is out of range'
     WHEN user_agent_t IS NULL THEN 'missing field userAgent'
-    WHEN user_agent_t NOT IN ('NULL', 'VARCHAR', 'BIGINT', 'UBIGINT', 'DOUBLE')
+    WHEN user_agent_t NOT IN ('NULL', 'VARCHAR', 'BIGINT', 'UBIGINT')
         THEN 'field userAgent is ' || LOWER(user_agent_t) || ', expected string'
     WHEN OCTET_LENGTH(CASE WHEN user_agent_t = 'VARCHAR' THEN COALESCE(user_agent_v, '') ELSE CASE WHEN user_agent_t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN user_agent_v END END) > 1024 THEN 'field userAgent is longer than 1024 bytes'
     WHEN user_id_t IS NULL THEN 'missing field userId'
     WHEN user_id_t = 'NULL' THEN 'field userId is null'
-    WHEN user_id_t NOT IN ('NULL', 'VARCHAR', 'BIGINT', 'UBIGINT', 'DOUBLE')
+    WHEN user_id_t NOT IN ('NULL', 'VARCHAR', 'BIGINT', 'UBIGINT')
         THEN 'field userId is ' || LOWER(user_id_t) || ', expected string'
     WHEN OCTET_LENGTH(CASE WHEN user_id_t = 'VARCHAR' THEN COALESCE(user_id_v, '') ELSE CASE WHEN user_id_t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN user_id_v END END) > 64 THEN 'field userId is longer than 64 bytes'
     WHEN CASE WHEN page_t = 'VARCHAR' THEN COALESCE(page_v, '') ELSE CASE WHEN page_t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN page_v END END = 'NextSong' AND CASE WHEN user_id_t = 'VARCHAR' THEN COALESCE(user_id_v, '') ELSE CASE WHEN user_id_t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN user_id_v END END = ''
@@ -660,19 +676,19 @@ SELECT COUNT(*) FROM copy_event_rejects;
 -- and the format's rules. A failing row keeps its reason and is rejected, never repaired.
 UPDATE copy_events SET reason = CASE
     WHEN artist_t IS NULL THEN 'missing field artist'
-    WHEN artist_t NOT IN ('NULL', 'VARCHAR', 'BIGINT', 'UBIGINT', 'DOUBLE')
+    WHEN artist_t NOT IN ('NULL', 'VARCHAR', 'BIGINT', 'UBIGINT')
         THEN 'field artist is ' || LOWER(artist_t) || ', expected string'
     WHEN OCTET_LENGTH(CASE WHEN artist_t = 'VARCHAR' THEN COALESCE(artist_v, '') ELSE CASE WHEN artist_t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN artist_v END END) > 1024 THEN 'field artist is longer than 1024 bytes'
     WHEN auth_t IS NULL THEN 'missing field auth'
-    WHEN auth_t NOT IN ('NULL', 'VARCHAR', 'BIGINT', 'UBIGINT', 'DOUBLE')
+    WHEN auth_t NOT IN ('NULL', 'VARCHAR', 'BIGINT', 'UBIGINT')
         THEN 'field auth is ' || LOWER(auth_t) || ', expected string'
     WHEN OCTET_LENGTH(CASE WHEN auth_t = 'VARCHAR' THEN COALESCE(auth_v, '') ELSE CASE WHEN auth_t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN auth_v END END) > 32 THEN 'field auth is longer than 32 bytes'
     WHEN first_name_t IS NULL THEN 'missing field firstName'
-    WHEN first_name_t NOT IN ('NULL', 'VARCHAR', 'BIGINT', 'UBIGINT', 'DOUBLE')
+    WHEN first_name_t NOT IN ('NULL', 'VARCHAR', 'BIGINT', 'UBIGINT')
         THEN 'field firstName is ' || LOWER(first_name_t) || ', expected string'
     WHEN OCTET_LENGTH(CASE WHEN first_name_t = 'VARCHAR' THEN COALESCE(first_name_v, '') ELSE CASE WHEN first_name_t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN first_name_v END END) > 256 THEN 'field firstName is longer than 256 bytes'
     WHEN gender_t IS NULL THEN 'missing field gender'
-    WHEN gender_t NOT IN ('NULL', 'VARCHAR', 'BIGINT', 'UBIGINT', 'DOUBLE')
+    WHEN gender_t NOT IN ('NULL', 'VARCHAR', 'BIGINT', 'UBIGINT')
         THEN 'field gender is ' || LOWER(gender_t) || ', expected string'
     WHEN OCTET_LENGTH(CASE WHEN gender_t = 'VARCHAR' THEN COALESCE(gender_v, '') ELSE CASE WHEN gender_t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN gender_v END END) > 16 THEN 'field gender is longer than 16 bytes'
     WHEN item_in_session_t IS NULL THEN 'missing field itemInSession'
@@ -681,8 +697,10 @@ UPDATE copy_events SET reason = CASE
         THEN 'field itemInSession is ' || LOWER(item_in_session_t) || ', expected integer'
     WHEN CAST(CASE WHEN item_in_session_t IN ('BIGINT', 'UBIGINT') THEN item_in_session_v END AS DECIMAL(38, 0)) NOT BETWEEN -2147483648 AND 2147483647
         THEN 'field itemInSession is out of range'
+    WHEN CAST(CASE WHEN item_in_session_t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN item_in_session_v END AS DECIMAL(38, 0)) NOT BETWEEN 0 AND 2147483647
+        THEN 'field itemInSession is out of range'
     WHEN last_name_t IS NULL THEN 'missing field lastName'
-    WHEN last_name_t NOT IN ('NULL', 'VARCHAR', 'BIGINT', 'UBIGINT', 'DOUBLE')
+    WHEN last_name_t NOT IN ('NULL', 'VARCHAR', 'BIGINT', 'UBIGINT')
         THEN 'field lastName is ' || LOWER(last_name_t) || ', expected string'
     WHEN OCTET_LENGTH(CASE WHEN last_name_t = 'VARCHAR' THEN COALESCE(last_name_v, '') ELSE CASE WHEN last_name_t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN last_name_v END END) > 256 THEN 'field lastName is longer than 256 bytes'
     WHEN length_t IS NULL THEN 'missing field length'
@@ -690,39 +708,45 @@ UPDATE copy_events SET reason = CASE
         THEN 'field length is ' || LOWER(length_t) || ', expected number'
     WHEN level_t IS NULL THEN 'missing field level'
     WHEN level_t = 'NULL' THEN 'field level is null'
-    WHEN level_t NOT IN ('NULL', 'VARCHAR', 'BIGINT', 'UBIGINT', 'DOUBLE')
+    WHEN level_t NOT IN ('NULL', 'VARCHAR', 'BIGINT', 'UBIGINT')
         THEN 'field level is ' || LOWER(level_t) || ', expected string'
     WHEN OCTET_LENGTH(CASE WHEN level_t = 'VARCHAR' THEN COALESCE(level_v, '') ELSE CASE WHEN level_t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN level_v END END) > 16 THEN 'field level is longer than 16 bytes'
     WHEN location_t IS NULL THEN 'missing field location'
-    WHEN location_t NOT IN ('NULL', 'VARCHAR', 'BIGINT', 'UBIGINT', 'DOUBLE')
+    WHEN location_t NOT IN ('NULL', 'VARCHAR', 'BIGINT', 'UBIGINT')
         THEN 'field location is ' || LOWER(location_t) || ', expected string'
     WHEN OCTET_LENGTH(CASE WHEN location_t = 'VARCHAR' THEN COALESCE(location_v, '') ELSE CASE WHEN location_t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN location_v END END) > 1024 THEN 'field location is longer than 1024 bytes'
     WHEN method_t IS NULL THEN 'missing field method'
-    WHEN method_t NOT IN ('NULL', 'VARCHAR', 'BIGINT', 'UBIGINT', 'DOUBLE')
+    WHEN method_t NOT IN ('NULL', 'VARCHAR', 'BIGINT', 'UBIGINT')
         THEN 'field method is ' || LOWER(method_t) || ', expected string'
     WHEN OCTET_LENGTH(CASE WHEN method_t = 'VARCHAR' THEN COALESCE(method_v, '') ELSE CASE WHEN method_t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN method_v END END) > 16 THEN 'field method is longer than 16 bytes'
     WHEN page_t IS NULL THEN 'missing field page'
     WHEN page_t = 'NULL' THEN 'field page is null'
-    WHEN page_t NOT IN ('NULL', 'VARCHAR', 'BIGINT', 'UBIGINT', 'DOUBLE')
+    WHEN page_t NOT IN ('NULL', 'VARCHAR', 'BIGINT', 'UBIGINT')
         THEN 'field page is ' || LOWER(page_t) || ', expected string'
     WHEN OCTET_LENGTH(CASE WHEN page_t = 'VARCHAR' THEN COALESCE(page_v, '') ELSE CASE WHEN page_t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN page_v END END) > 64 THEN 'field page is longer than 64 bytes'
     WHEN registration_t IS NULL THEN 'missing field registration'
     WHEN registration_t NOT IN ('NULL', 'BIGINT', 'UBIGINT', 'DOUBLE')
         THEN 'field registration is ' || LOWER(registration_t) || ', expected number'
+    WHEN CAST(CASE WHEN registration_t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN registration_v END AS DOUBLE PRECISION) NOT BETWEEN 946684800000 AND 4102444800000
+        THEN 'field registration is out of range'
     WHEN session_id_t IS NULL THEN 'missing field sessionId'
     WHEN session_id_t = 'NULL' THEN 'field sessionId is null'
     WHEN session_id_t NOT IN ('NULL', 'BIGINT', 'UBIGINT')
         THEN 'field sessionId is ' || LOWER(session_id_t) || ', expected integer'
     WHEN CAST(CASE WHEN session_id_t IN ('BIGINT', 'UBIGINT') THEN session_id_v END AS DECIMAL(38, 0)) NOT BETWEEN -2147483648 AND 2147483647
         THEN 'field sessionId is out of range'
+    WHEN CAST(CASE WHEN session_id_t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN session_id_v END AS DECIMAL(38, 0)) NOT BETWEEN 0 AND 2147483647
+        THEN 'field sessionId is out of range'
     WHEN song_t IS NULL THEN 'missing field song'
-    WHEN song_t NOT IN ('NULL', 'VARCHAR', 'BIGINT', 'UBIGINT', 'DOUBLE')
+    WHEN song_t NOT IN ('NULL', 'VARCHAR', 'BIGINT', 'UBIGINT')
         THEN 'field song is ' || LOWER(song_t) || ', expected string'
     WHEN OCTET_LENGTH(CASE WHEN song_t = 'VARCHAR' THEN COALESCE(song_v, '') ELSE CASE WHEN song_t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN song_v END END) > 1024 THEN 'field song is longer than 1024 bytes'
     WHEN status_t IS NULL THEN 'missing field status'
     WHEN status_t NOT IN ('NULL', 'BIGINT', 'UBIGINT')
         THEN 'field status is ' || LOWER(status_t) || ', expected integer'
     WHEN CAST(CASE WHEN status_t IN ('BIGINT', 'UBIGINT') THEN status_v END AS DECIMAL(38, 0)) NOT BETWEEN -2147483648 AND 2147483647
+        THEN 'field status is out of range'
+    WHEN CAST(CASE WHEN status_t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN status_v END AS DECIMAL(38, 0)) NOT BETWEEN 100 AND 599
         THEN 'field status is out of range'
     WHEN ts_t IS NULL THEN 'missing field ts'
     WHEN ts_t = 'NULL' THEN 'field ts is null'
@@ -733,12 +757,12 @@ UPDATE copy_events SET reason = CASE
     WHEN CAST(CASE WHEN ts_t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN ts_v END AS DECIMAL(38, 0)) NOT BETWEEN 946684800000 AND 4102444800000
         THEN 'field ts is out of range'
     WHEN user_agent_t IS NULL THEN 'missing field userAgent'
-    WHEN user_agent_t NOT IN ('NULL', 'VARCHAR', 'BIGINT', 'UBIGINT', 'DOUBLE')
+    WHEN user_agent_t NOT IN ('NULL', 'VARCHAR', 'BIGINT', 'UBIGINT')
         THEN 'field userAgent is ' || LOWER(user_agent_t) || ', expected string'
     WHEN OCTET_LENGTH(CASE WHEN user_agent_t = 'VARCHAR' THEN COALESCE(user_agent_v, '') ELSE CASE WHEN user_agent_t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN user_agent_v END END) > 1024 THEN 'field userAgent is longer than 1024 bytes'
     WHEN user_id_t IS NULL THEN 'missing field userId'
     WHEN user_id_t = 'NULL' THEN 'field userId is null'
-    WHEN user_id_t NOT IN ('NULL', 'VARCHAR', 'BIGINT', 'UBIGINT', 'DOUBLE')
+    WHEN user_id_t NOT IN ('NULL', 'VARCHAR', 'BIGINT', 'UBIGINT')
         THEN 'field userId is ' || LOWER(user_id_t) || ', expected string'
     WHEN OCTET_LENGTH(CASE WHEN user_id_t = 'VARCHAR' THEN COALESCE(user_id_v, '') ELSE CASE WHEN user_id_t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN user_id_v END END) > 64 THEN 'field userId is longer than 64 bytes'
     WHEN CASE WHEN page_t = 'VARCHAR' THEN COALESCE(page_v, '') ELSE CASE WHEN page_t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN page_v END END = 'NextSong' AND CASE WHEN user_id_t = 'VARCHAR' THEN COALESCE(user_id_v, '') ELSE CASE WHEN user_id_t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN user_id_v END END = ''

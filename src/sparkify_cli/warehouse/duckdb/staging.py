@@ -15,12 +15,18 @@ from pathlib import Path
 from sparkify_cli.errors import RejectedDataError, UndecodableInput
 from sparkify_cli.sources import SourceFile
 from sparkify_cli.sources.formats import MAX_LINE_BYTES, SourceFormat
-from sparkify_cli.warehouse.base import Batch, Warehouse
-from sparkify_cli.warehouse.duckdb import read_lines
+from sparkify_cli.warehouse.base import Batch, Row, Warehouse
+from sparkify_cli.warehouse.dryrun import DryRunWarehouse
+from sparkify_cli.warehouse.duckdb import literal_paths, read_lines
 
 # DuckDB pays a fixed cost per file it opens (about 1 ms): past this many, Python concatenates them.
 COMBINE_ABOVE = 256
-_RAW_LINES = "CREATE OR REPLACE TEMP TABLE raw_lines (path VARCHAR, line_no BIGINT, raw VARCHAR, pre_reason VARCHAR)"
+# Suspect lines Python judges at a time: the raw text of this many lines is in memory at once.
+JUDGE_CHUNK = 20_000
+_RAW_LINES = (
+    "CREATE OR REPLACE TEMP TABLE raw_lines "
+    "(path VARCHAR, line_no BIGINT, raw VARCHAR, pre_reason VARCHAR, pre_col INTEGER)"
+)
 
 
 @dataclass
@@ -53,7 +59,7 @@ class DuckDBStager:
         wh.run_template(
             "stage/duckdb/check.sql", fmt=fmt, fields=fmt.fields, checked=checked, max_line_bytes=MAX_LINE_BYTES
         )
-        self._explain_invalid_json(checked)
+        self._judge_json(checked)
         _, rows = wh.query(
             f"SELECT count(*) FILTER (WHERE reason IS NULL), count(*) FILTER (WHERE reason IS NOT NULL) FROM {checked}"
         )
@@ -74,9 +80,15 @@ class DuckDBStager:
         path, line_no, reason = wh.query(
             f"SELECT path, line_no, reason FROM {first.checked} WHERE reason IS NOT NULL ORDER BY path, line_no LIMIT 1"
         )[1][0]
+        # A dry run records them only in its scratch copy: `sparkify rejects` will not show them.
+        where = (
+            "nothing was changed (dry run), so `sparkify rejects` does not list them"
+            if isinstance(wh, DryRunWarehouse)
+            else "see `sparkify rejects`"
+        )
         raise RejectedDataError(
             f"{path}:{line_no}: {reason} ({rejected} rejected line(s), --max-errors {max_errors})",
-            hint="see `sparkify rejects`; fix the source or raise --max-errors",
+            hint=f"{where}; fix the source or raise --max-errors",
         )
 
     def apply(self, batch: Batch) -> None:
@@ -98,23 +110,23 @@ class DuckDBStager:
 
     # --- reading -------------------------------------------------------------------------------
     def _read_lines(self, files: list[SourceFile], fmt: SourceFormat) -> None:
-        """raw_lines(path, line_no, raw, pre_reason): DuckDB reads the batch in one go; files it cannot
-        decode, and song files that are not one object per line, go through read_lines."""
+        """raw_lines(path, line_no, raw, pre_reason, pre_col): DuckDB reads the batch in one go; files
+        it cannot decode or cannot be given by name, and song files that are not one object per
+        line, go through read_lines."""
         wh = self.wh
         paths = [str(f.path) for f in files]
+        literal_paths.check_utf8(paths)
         careful: list[str] = []
-        if not fmt.one_object_per_line and len(files) > COMBINE_ABOVE and wh.may_use_temp_files:
+        if (
+            not fmt.one_object_per_line
+            and len(files) > COMBINE_ABOVE
+            and wh.may_use_temp_files
+            and literal_paths.plain(tempfile.gettempdir())
+        ):
             careful = self._read_combined([f.path for f in files])
         else:
-            try:
-                wh.run_template("stage/duckdb/raw_lines.sql", [paths], append=False)
-            except UndecodableInput:  # one of them: find which, file by file
-                wh.execute(_RAW_LINES)
-                for path in paths:
-                    try:
-                        wh.run_template("stage/duckdb/raw_lines.sql", [[path]], append=True)
-                    except UndecodableInput:
-                        careful.append(path)
+            with literal_paths.duckdb_names(paths, may_link=wh.may_use_temp_files) as (names, unnamed):
+                careful = unnamed + self._read_text(names)
         if not fmt.one_object_per_line:
             # A file with a line that is not valid JSON may be pretty-printed or hold several objects.
             _, rows = wh.query("SELECT DISTINCT path FROM raw_lines WHERE trim(raw) <> '' AND NOT json_valid(raw)")
@@ -125,8 +137,32 @@ class DuckDBStager:
         reader = read_lines.event_lines if fmt.one_object_per_line else read_lines.song_objects
         rows_out = []
         for path in careful:
-            rows_out += [(p, n, raw, reason) for p, n, raw, reason, _col in reader(Path(path))]
-        wh.insert_rows("raw_lines", ["path", "line_no", "raw", "pre_reason"], rows_out)
+            rows_out += reader(Path(path))
+        wh.insert_rows("raw_lines", ["path", "line_no", "raw", "pre_reason", "pre_col"], rows_out)
+
+    def _read_text(self, names: dict[str, str]) -> list[str]:
+        """DuckDB reads the files ({name it opens: real path}) into raw_lines; returns the real paths
+        of those it cannot decode."""
+        wh = self.wh
+        undecodable: list[str] = []
+        if not names:
+            wh.execute(_RAW_LINES)
+            return undecodable
+        try:
+            wh.run_template("stage/duckdb/raw_lines.sql", [list(names)], append=False)
+        except UndecodableInput:  # one of them: find which, file by file
+            wh.execute(_RAW_LINES)
+            for name, path in names.items():
+                try:
+                    wh.run_template("stage/duckdb/raw_lines.sql", [[name]], append=True)
+                except UndecodableInput:
+                    undecodable.append(path)
+        aliases = [(name, path) for name, path in names.items() if name != path]
+        if aliases:  # lines read through a link belong to the file it points at
+            wh.execute("CREATE OR REPLACE TEMP TABLE aliases (name VARCHAR, path VARCHAR)")
+            wh.insert_rows("aliases", ["name", "path"], aliases)
+            wh.execute("UPDATE raw_lines r SET path = a.path FROM aliases a WHERE r.path = a.name")
+        return undecodable
 
     def _read_combined(self, paths: list[Path]) -> list[str]:
         """Song catalogs are many tiny files: read them in Python into a few files for DuckDB."""
@@ -142,20 +178,42 @@ class DuckDBStager:
                 wh.execute(_RAW_LINES)
         return careful
 
-    def _explain_invalid_json(self, checked: str) -> None:
+    def _judge_json(self, checked: str) -> None:
+        """Python's strict json decides the suspect lines (valid only to DuckDB's lenient reader), a
+        chunk at a time (every line is suspect when a key is added to every event), and names what
+        is wrong, and where, in the first 1,000 lines DuckDB found invalid (enough to fix a file by)."""
         wh = self.wh
+        wh.execute("CREATE OR REPLACE TEMP TABLE explained (reason VARCHAR, col INTEGER, path VARCHAR, line_no BIGINT)")
         _, rows = wh.query(
             f"SELECT path, line_no, raw FROM {checked} WHERE reason = 'invalid JSON' ORDER BY path, line_no LIMIT 1000"
         )
-        if not rows:
-            return
-        updates = [(*read_lines.explain_invalid(raw), path, line_no) for path, line_no, raw in rows]
-        wh.execute("CREATE OR REPLACE TEMP TABLE explained (reason VARCHAR, col INTEGER, path VARCHAR, line_no BIGINT)")
-        wh.insert_rows("explained", ["reason", "col", "path", "line_no"], updates)
-        wh.execute(
-            f"UPDATE {checked} c SET reason = x.reason, col = x.col FROM explained x "
-            "WHERE c.path = x.path AND c.line_no = x.line_no"
-        )
+        judged = self._judge(rows)
+        after = -1
+        while True:
+            _, rows = wh.query(
+                f"SELECT rowid, path, line_no, raw FROM {checked} WHERE suspect AND rowid > ? "
+                f"ORDER BY rowid LIMIT {JUDGE_CHUNK}",
+                [after],
+            )
+            judged += self._judge([row[1:] for row in rows])
+            if len(rows) < JUDGE_CHUNK:
+                break
+            after = rows[-1][0]
+        if judged:
+            wh.execute(
+                f"UPDATE {checked} c SET reason = x.reason, col = x.col FROM explained x "
+                "WHERE c.path = x.path AND c.line_no = x.line_no"
+            )
+
+    def _judge(self, rows: Sequence[Row]) -> int:
+        """Record in `explained` why each of these (path, line_no, raw) is not JSON; how many are not."""
+        updates = []
+        for path, line_no, raw in rows:
+            error = read_lines.json_error(raw)
+            if error is not None:
+                updates.append((*error, path, line_no))
+        self.wh.insert_rows("explained", ["reason", "col", "path", "line_no"], updates)
+        return len(updates)
 
     # --- writing -------------------------------------------------------------------------------
     def _replace_rejects(self, batch: DuckDBBatch) -> None:

@@ -108,34 +108,36 @@ def test_a_source_folder_named_like_a_glob_reads_only_its_own_files(
     assert query("SELECT song_id FROM songs.staging_songs") == [{"song_id": "SOOWN"}]
 
 
-# Each name is a file of its own: never a pattern, never another file's alias.
-ODD_NAMES = (
-    "2018-11-0[1]-events.json",  # a character class matching 2018-11-01-events.json
-    "?.json",
-    "[!x].json",
-    "{a,b}.json",
-    "**.json",
-    "back\\slash.json",
-    'it\'s "quoted".json',
-    "spaces and ünïcödé e\u0301 🎵.json",
-    "~tilde.json",
+# A log file's name comes from SPARKIFY_LOG_KEY_TEMPLATE (other names are not log files): a template
+# whose names hold glob characters must read each day's file as itself, never a pattern.
+ODD = '[1]?{a,b}**~it\'s "quoted" ünïcödé e\u0301 🎵'
+ODD_TEMPLATE = "log_data/{year}/{month:02d}/{date}-" + ODD.replace("{", "{{").replace("}", "}}") + ".json"
+
+
+@pytest.mark.parametrize(
+    "folder",
+    ["sparkify", "back\\slash [x]"],  # the source root may hold what a template may not
 )
-
-
-def test_log_files_with_glob_characters_in_their_names_are_read_literally(harness: Harness, tmp_path: Path) -> None:
-    src = write_source(tmp_path / "src", {"2018-11-01": [event(userId="plain")]})
-    folder = src / "log_data" / "2018" / "11"
-    for i, name in enumerate(ODD_NAMES):
-        (folder / name).write_text(json.dumps(event(userId=f"u{i}")))
-    (folder / "*.json").write_text("")  # an empty file named like "every file of the folder"
+def test_log_files_with_glob_characters_in_their_names_are_read_literally(
+    harness: Harness, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, folder: str
+) -> None:
+    monkeypatch.setenv("SPARKIFY_LOG_KEY_TEMPLATE", ODD_TEMPLATE)
+    src = write_source(tmp_path / folder, {"2018-11-01": [event(userId="default-name")]})
+    days = tmp_path / folder / "log_data" / "2018" / "11"
+    for day, user in (("01", "u1"), ("02", "u2")):
+        stamp = 1541030400000 + (int(day) - 1) * 86_400_000 + 3_600_000
+        (days / f"2018-11-{day}-{ODD}.json").write_text(json.dumps(event(userId=user, ts=stamp)))
+    # What the names would match as patterns: other files, and an empty file named "every file".
+    (days / '2018-11-01-1x{a,b}~it\'s "quoted" ünïcödé e\u0301 🎵.json').write_text(
+        json.dumps(event(userId="lookalike"))
+    )
+    (days / "*.json").write_text("")
     assert stage_all(src, 0) == []
     rows = query("SELECT source_file, user_id FROM songs.staging_events")
-    expected = [("2018-11-01-events.json", "plain"), *((name, f"u{i}") for i, name in enumerate(ODD_NAMES))]
-    assert sorted((r["source_file"], r["user_id"]) for r in rows) == sorted(
-        (f"log_data/2018/11/{name}", user) for name, user in expected
-    )
-    staged = query("SELECT source_file, rows_staged FROM songs.staged_files WHERE kind = 'event'")
-    assert {r["source_file"]: r["rows_staged"] for r in staged}["log_data/2018/11/*.json"] == 0
+    assert sorted((r["source_file"], r["user_id"]) for r in rows) == [
+        (f"log_data/2018/11/2018-11-01-{ODD}.json", "u1"),
+        (f"log_data/2018/11/2018-11-02-{ODD}.json", "u2"),
+    ]
 
 
 def test_song_files_with_glob_characters_in_their_names_are_read_literally(harness: Harness, tmp_path: Path) -> None:

@@ -105,15 +105,17 @@ def test_a_dry_run_reads_files_with_glob_characters_as_themselves(tmp_path: Path
 
 
 def test_a_file_name_that_is_not_utf8_stops_the_step_with_its_name(tmp_path: Path) -> None:
+    """A song file (any *.json under song_data/ is one); a log file so named is not named like a day,
+    so it is not a log file at all."""
     src = write_source(tmp_path, {"2018-11-01": [event()]})
-    folder = os.fsencode(src / "log_data" / "2018" / "11")
+    folder = os.fsencode(src / "song_data" / "A" / "B" / "C")
     try:
-        os.rename(folder + b"/2018-11-01-events.json", folder + b"/2018-11-01-\xff.json")
+        os.rename(folder + b"/TR0000.json", folder + b"/TR\xff.json")
     except OSError:
         pytest.skip("this file system refuses file names that are not UTF-8")
     result = invoke("stage", "--source", str(src))
     assert result.exit_code == 2
-    assert "2018-11-01-\\xff.json: the file name is not UTF-8" in result.stderr
+    assert "TR\\xff.json: the file name is not UTF-8" in result.stderr
 
 
 def test_suspect_lines_are_judged_a_chunk_at_a_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -119,8 +119,9 @@ def read_lines(source_file: str, data: bytes) -> Iterator[tuple[int, str, str | 
         try:
             text = chunk.decode("utf-8")
         except UnicodeDecodeError as exc:
-            # The reason names the byte; the column stays empty, as on DuckDB.
-            yield number, chunk[:RAW_CHARS].decode("utf-8", "replace"), f"invalid UTF-8 at byte {exc.start + 1}", None
+            # The reason and the column name the byte, as on DuckDB.
+            where = exc.start + 1
+            yield number, chunk[:RAW_CHARS].decode("utf-8", "replace"), f"invalid UTF-8 at byte {where}", where
             continue
         if number == 1:
             text = text.removeprefix("\ufeff")

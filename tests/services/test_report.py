@@ -59,6 +59,7 @@ def test_every_number_of_the_whole_report(loaded: Path) -> None:
     assert r["plays_by_hour"] == hours({8: 3, 9: 1, 10: 1, 12: 1, 21: 1})
     assert [d["plays"] for d in r["plays_by_weekday"]] == [0, 0, 0, 0, 4, 0, 3]
     assert r["plays_by_weekday"][4]["name"] == "Thursday"
+    assert [d["days"] for d in r["plays_by_weekday"]] == [0, 0, 0, 0, 1, 1, 1]  # Nov 1-3: Thu, Fri, Sat
     # users by the level of their last play: user 1 upgraded, so paid 2 (users 1, 2), free 1 (user 3)
     assert r["levels"] == [
         {
@@ -113,6 +114,12 @@ def test_table_and_html_show_the_same_numbers(loaded: Path, tmp_path: Path) -> N
     assert "notice" not in text  # 57.1% of plays matched: top songs stand on enough
     assert re.search(r"Ada Lovelace\s*│\s*paid\s*│\s*4\s*│\s*2", text)
     assert re.search(r"2018-11-02\s+0\s+0\s+0", text)
+    weekdays = text.split("plays per weekday")[1].split("free vs paid")[0]
+    assert re.findall(r"^ (\w+day)\s+(\d+)\s+(\d+)", weekdays, re.M) == [
+        ("Thursday", "1", "4"),
+        ("Friday", "1", "0"),
+        ("Saturday", "1", "3"),
+    ]  # only the weekdays these days hold, with how many of them
     assert "\x1b[" not in text  # not a terminal: no escape codes
 
     target = tmp_path / "out" / "r.html"

@@ -87,6 +87,7 @@ class Expected:
             "top_artists": top_of("artist_id"),
             "plays_by_hour": [sum(p["at"].hour == h for p in plays) for h in range(24)],
             "plays_by_weekday": [sum((p["at"].weekday() + 1) % 7 == d for p in plays) for d in range(7)],
+            "weekday_days": [sum((day.weekday() + 1) % 7 == d for day in by_day) for d in range(7)],
             "levels": sorted((lv, n, user_levels[lv]) for lv, n in Counter(p["level"] for p in plays).items()),
             "top_users": sorted(
                 ((u, len(ps), len({p["sessionId"] for p in ps})) for u, ps in by_user.items()),
@@ -162,6 +163,7 @@ def as_expected(doc: dict[str, Any]) -> dict[str, Any]:
         "top_artists": [(a["artist_id"], a["plays"]) for a in doc["top_artists"]],
         "plays_by_hour": [h["plays"] for h in doc["plays_by_hour"]],
         "plays_by_weekday": [d["plays"] for d in doc["plays_by_weekday"]],
+        "weekday_days": [d["days"] for d in doc["plays_by_weekday"]],
         "levels": [(lv["level"], lv["plays"], lv["users_with_plays"]) for lv in doc["levels"]],
         "top_users": [(u["user_id"], u["plays"], u["sessions"]) for u in doc["top_users"]],
         "per_day": [(d["day"], d["plays"], d["sessions"], d["users_with_plays"]) for d in doc["per_day"]],

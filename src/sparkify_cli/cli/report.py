@@ -181,7 +181,7 @@ def print_report(report: Report, out: Console | None = None, *, compact: bool = 
 
     out = out or console.out()
     esc = console.escape
-    span = f"{report.first_play:%Y-%m-%d %H:%M} .. {report.last_play:%Y-%m-%d %H:%M} UTC" if report.first_play else ""
+    span = report.span
     out.print(f"[bold]sparkify report[/] — {report.scope}" + (f" ({span})" if span else ""))
     out.print(
         f"plays {report.plays:,} · users with plays {report.users_with_plays:,} · sessions {report.sessions:,} · "
@@ -216,9 +216,10 @@ def print_report(report: Report, out: Console | None = None, *, compact: bool = 
         hours.add_row(f"{hour:02d}", f"{n:,}", _bar(n, most))
     out.print(hours)
     most = max(report.plays_by_weekday)
-    weekdays = Table("weekday", "plays", "", title="plays per weekday", title_justify="left", box=None)
-    for day, n in enumerate(report.plays_by_weekday):
-        weekdays.add_row(WEEKDAYS[day], f"{n:,}", _bar(n, most))
+    weekdays = Table("weekday", "days", "plays", "", title="plays per weekday", title_justify="left", box=None)
+    for day, (n, days) in enumerate(zip(report.plays_by_weekday, report.days_by_weekday, strict=True)):
+        if days:  # only the weekdays these days hold
+            weekdays.add_row(WEEKDAYS[day], f"{days:,}", f"{n:,}", _bar(n, most))
     out.print(weekdays)
     _print_people(report, out)
     most = max((d.sessions for d in report.per_day), default=0)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from collections import Counter
 from collections.abc import Sequence
 from html import escape
 
@@ -65,7 +64,7 @@ footer { color: #4a5568; font-size: 13px; margin-top: 8px; }
 
 def to_html(report: Report) -> str:
     data = json.dumps(report.to_dict(), ensure_ascii=False).replace("</", "<\\/")
-    span = f"{report.first_play:%Y-%m-%d %H:%M} .. {report.last_play:%Y-%m-%d %H:%M} UTC" if report.first_play else ""
+    span = report.span
     provenance = f'<p class="provenance">{escape(report.provenance.describe())}</p>' if report.provenance else ""
     notices = "".join(
         f'<div class="notice" role="note"><strong>Notice:</strong> {_text(n)}</div>' for n in report.notices
@@ -142,22 +141,27 @@ _NARROW, _SLIM, _WIDE = set("ijl.,;:!|'`"), set('frtI()[]{}/-"*'), set("mwMW@%�
 
 
 def _char_width(c: str) -> float:
-    """Advance width in em, at or above DejaVu Sans' (the widest font of the stack)."""
+    """Advance width in em, a little above DejaVu Sans' (the widest font of the stack; checked in
+    Chromium by tests/cli/test_report_html.py)."""
     if c in _NARROW:
-        return 0.32
-    if c in _SLIM or c == " ":
+        return 0.34
+    if c == " ":
+        return 0.35
+    if c in _SLIM:
         return 0.45
     if c in _WIDE or unicodedata.east_asian_width(c) in "WF":
         return 1.05
+    if c.isdigit() and c.isascii():
+        return 0.66
     if c.isascii():
-        return 0.8 if c.isupper() else 0.66
-    if c.lower() in "жшщыюм":
-        return 1.0
-    return 0.82 if c.isupper() else 0.72
+        return 0.74 if c.isupper() else 0.62
+    if c.lower() in "жшщыюмф":
+        return 0.95
+    return 0.8 if c.isupper() else 0.68
 
 
 def _width(text: str, bold: bool = False) -> float:
-    return sum(map(_char_width, text)) * _FONT * (1.1 if bold else 1.0)
+    return sum(map(_char_width, text)) * _FONT * (1.14 if bold else 1.0)
 
 
 def _fit(text: str, room: float, bold: bool = False) -> str:
@@ -305,16 +309,15 @@ def _per_day(days: list[DayActivity], values: list[int], name: str, color: str, 
 
 def _weekdays(report: Report) -> str:
     """Only the weekdays the report's days hold: a one-day report has no six empty weekdays."""
-    held = Counter((d.day.weekday() + 1) % 7 for d in report.per_day)  # Sunday = 0
-    if len(held) == 1:  # one day
-        ((weekday, _),) = held.items()
+    held = report.days_by_weekday
+    shown = [d for d in range(7) if held[d]]
+    if len(shown) == 1:  # one day
         return (
-            f'<p class="empty">All {report.plays:,} plays are on one day, a {WEEKDAYS[weekday]} '
+            f'<p class="empty">All {report.plays:,} plays are on one day, a {WEEKDAYS[shown[0]]} '
             f"({report.per_day[0].day}): no other weekday to compare it with.</p>"
         )
-    shown = sorted(held)
     chart = _vbars([WEEKDAYS[d][:3] for d in shown], [report.plays_by_weekday[d] for d in shown])
-    if len(set(held.values())) > 1:
+    if len({held[d] for d in shown}) > 1:
         counts = ", ".join(f"{WEEKDAYS[d][:3]} {held[d]}" for d in shown)
         chart += f'<p class="note">Each bar adds up all its days, and they differ in number: {counts}.</p>'
     return chart
@@ -382,8 +385,7 @@ def _levels(report: Report) -> str:
             f'<text class="tick-x" x="{x:.1f}" y="{bottom + 17}" text-anchor="middle">{25 * k}%</text>'
         )
     parts.append(
-        f'<text class="axis-x" x="{label_w + plot_w / 2:.1f}" y="{bottom + 35}" text-anchor="middle">'
-        "share (%)</text>"
+        f'<text class="axis-x" x="{label_w + plot_w / 2:.1f}" y="{bottom + 35}" text-anchor="middle">share (%)</text>'
     )
     cells = "".join(
         f"<tr><td>{escape(lv.level)}</td><td class='n'>{lv.plays:,}</td><td class='n'>{percent(lv.play_share)}</td>"

@@ -108,11 +108,12 @@ class Provenance:
 
     def describe(self) -> str:
         """One line, the same in every format."""
-        days = (
-            f"days {self.first_day} .. {self.last_day} ({self.days} day{'s' if self.days != 1 else ''}, UTC)"
-            if self.first_day
-            else "no days with plays"
-        )
+        if not self.first_day:
+            days = "no days with plays"
+        elif self.first_day == self.last_day:
+            days = f"day {self.first_day} (UTC)"
+        else:
+            days = f"days {self.first_day} .. {self.last_day} ({self.days} days, UTC)"
         return (
             f"generated {self.generated} by sparkify {self.sparkify_version} from {self.warehouse} "
             f"({self.location}), schema {self.schema}; {days}"
@@ -156,6 +157,23 @@ class Report:
         return self.matched / self.plays if self.plays else 0.0
 
     @property
+    def days_by_weekday(self) -> list[int]:
+        """How many of the report's days fall on each weekday (Sunday = 0): a weekday's plays add up
+        over that many days, and a weekday with none has no bar and no row."""
+        counts = [0] * 7
+        for d in self.per_day:
+            counts[(d.day.weekday() + 1) % 7] += 1
+        return counts
+
+    @property
+    def span(self) -> str:
+        """From the first play to the last, UTC; "" without plays."""
+        if self.first_play is None or self.last_play is None:
+            return ""
+        last = "%H:%M" if self.first_play.date() == self.last_play.date() else "%Y-%m-%d %H:%M"
+        return f"{self.first_play:%Y-%m-%d %H:%M} .. {self.last_play.strftime(last)} UTC"
+
+    @property
     def notices(self) -> list[str]:
         """What a reader must know before trusting a figure; every format shows these prominently."""
         if not self.plays or self.match_rate >= LOW_MATCH_RATE:
@@ -179,7 +197,8 @@ class Report:
         data["provenance"] = self.provenance.to_dict() if self.provenance else None
         data["plays_by_hour"] = [{"hour": h, "plays": n} for h, n in enumerate(self.plays_by_hour)]
         data["plays_by_weekday"] = [
-            {"weekday": d, "name": WEEKDAYS[d], "plays": n} for d, n in enumerate(self.plays_by_weekday)
+            {"weekday": d, "name": WEEKDAYS[d], "plays": n, "days": days}
+            for d, (n, days) in enumerate(zip(self.plays_by_weekday, self.days_by_weekday, strict=True))
         ]
         return _document(data)
 

@@ -8,6 +8,8 @@ Skipped without Chromium (Debian: `apt-get install chromium`, or `.ci/chromium.s
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,6 +25,7 @@ BROWSER = chromium.find()
 # Read at import: the autouse `isolated` fixture clears SPARKIFY_* before each test runs.
 IN_CI = any(os.environ.get(k, "").strip().lower() not in ("", "0", "false", "no") for k in ("CI", "SPARKIFY_CI"))
 WIDTHS = (1280, 420)
+SHOT = "test_a_full_page_screenshot_at_phone_width"
 
 # Run in the laid-out page (the report itself has no script): what a reader would see.
 PROBE = """(() => {
@@ -198,3 +201,23 @@ def test_a_full_page_screenshot_at_phone_width(browser: chromium.Chromium, hard:
     png = shot.read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and int.from_bytes(png[16:20], "big") == 420  # IHDR width
     assert int.from_bytes(png[20:24], "big") > 1500  # the whole page, not one screenful
+
+
+@pytest.mark.parametrize(
+    ("ci", "outcome"), [({}, "1 skipped"), ({"CI": "true"}, "1 error"), ({"SPARKIFY_CI": "1"}, "1 error")]
+)
+def test_without_chromium_the_browser_tests_skip_except_in_ci(tmp_path: Path, ci: dict[str, str], outcome: str) -> None:
+    """CI runs .ci/run with CI=true: there a browser test must never pass by skipping."""
+    env = {k: v for k, v in os.environ.items() if k not in ("CI", "SPARKIFY_CI", "PYTEST_XDIST_WORKER")}
+    env.update(ci, PATH=str(tmp_path))  # no chromium on this PATH
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:xdist", "-p", "no:cacheprovider", "-q", f"{__file__}::{SHOT}"],
+        cwd=Path(__file__).parents[2],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert outcome in result.stdout.splitlines()[-1], result.stdout[-2000:]
+    assert (result.returncode == 0) is (outcome == "1 skipped")

@@ -16,7 +16,7 @@ import sqlglot
 from sparkify_cli import sql
 from sparkify_cli.warehouse import DIALECTS
 from support.cli import invoke
-from support.data import write_source
+from support.data import song, write_source
 from support.report_data import ASK, CATALOG, DAYS, HARD_CATALOG, HARD_DAYS, NONE, play
 
 
@@ -215,6 +215,22 @@ def test_percentages_are_rounded_alike_in_every_format(hard: Path, tmp_path: Pat
     cells = re.findall(r"<td[^>]*>([^<]*%)</td>", page)
     assert cells == ["0.38%", "0%", "99.6%", "100%"]  # free then paid: share of plays, of users with plays
     assert "4.20%" in table and "4.20%" in page  # the match rate
+
+
+def test_hostile_text_stays_text_in_the_html(tmp_path: Path) -> None:
+    """Titles and artists come from the data: markup in them is shown, never run."""
+    evil = '</text></svg><script>alert(1)</script><img src=x onerror=alert(2)> & "quotes" `tick`'
+    catalog = [song(song_id="SO1", artist_id="AR1", title=evil, artist_name=evil, duration=200.5)]
+    what = {"song": evil, "artist": evil, "length": 200.5}
+    plays = [play("1", 1, f"2018-11-01 0{i}:00:00", "paid", what, i) for i in range(3)]
+    assert invoke("run", "--source", str(write_source(tmp_path / "src", {"2018-11-01": plays}, catalog))).exit_code == 0
+    assert invoke("report", "--format", "html", "-o", "r.html").exit_code == 0
+    page = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert page.count("<script") == 1 and "<img" not in page
+    assert "&lt;/text&gt;&lt;/svg&gt;&lt;script&gt;" in page  # shown as text
+    assert "<code>tick</code>" not in page  # backticks in data are not markup either
+    embedded = re.search(r'<script type="application/json" id="report-data">(.*?)</script>', page, re.S)
+    assert embedded and json.loads(embedded.group(1))["top_songs"][0]["title"] == evil
 
 
 def test_html_defaults_to_a_file_and_json_can_go_to_one(loaded: Path, tmp_path: Path) -> None:

@@ -63,7 +63,8 @@ footer { color: #4a5568; font-size: 13px; margin-top: 8px; }
 
 
 def to_html(report: Report) -> str:
-    data = json.dumps(report.to_dict(), ensure_ascii=False).replace("</", "<\\/")
+    # No "<" at all in the embedded JSON: neither "</script>" nor "<!--<script" can end or upset the element.
+    data = json.dumps(report.to_dict(), ensure_ascii=False).replace("<", "\\u003c")
     span = report.span
     provenance = f'<p class="provenance">{escape(report.provenance.describe())}</p>' if report.provenance else ""
     notices = "".join(

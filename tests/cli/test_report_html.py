@@ -183,6 +183,20 @@ def test_a_report_without_plays_draws_no_empty_chart(browser: chromium.Chromium,
     assert any("No plays" in " ".join(s["empty"]) for s in measured["sections"].values())
 
 
+def test_days_across_a_new_year_carry_their_years(browser: chromium.Chromium, tmp_path: Path) -> None:
+    args = ["--events", "800", "--songs", "60", "--days", "20", "--start-date", "2018-12-20"]
+    made = invoke("generate", str(tmp_path / "data"), *args)
+    assert made.exit_code == 0, made.stderr
+    assert invoke("run", "--source", str(tmp_path / "data")).exit_code == 0
+    measured = measure(browser, html_report(tmp_path), 420)
+    fits(measured)
+    days = chart(measured, "plays-per-day")
+    assert [t["text"] for t in days["axis_x"]] == ["day (UTC), 2018–2019"]
+    ticks = [t["text"] for t in days["ticks_x"]]
+    assert ticks[0] == "Dec 20 2018" and any(t.endswith(" 2019") for t in ticks), ticks
+    assert [c["outside"] for c in measured["charts"] if c["outside"]] == []
+
+
 @pytest.mark.parametrize("width", WIDTHS)
 def test_the_real_sample_fits_on_a_laptop_and_a_phone(browser: chromium.Chromium, tmp_path: Path, width: int) -> None:
     if not (REAL_DATA / "log_data").is_dir():

@@ -188,9 +188,9 @@ def _ticks(most: int) -> list[int]:
         scale *= 10
 
 
-def _every(count: int, gap: float, label: float, steps: Sequence[int]) -> int:
+def _every(gap: float, label: float, steps: Sequence[int]) -> int:
     """The first step at which labels `label` wide, on points `gap` apart, do not collide."""
-    return next((s for s in steps if s * gap >= label + 10), steps[-1] if steps else count)
+    return next((s for s in steps if s * gap >= label + 10), steps[-1])
 
 
 def _y_axis(
@@ -264,7 +264,7 @@ def _lines(
     right = max(_width(label) for label in labels) / 2 + 4
     plot_w, plot_h = _WIDTH - left - right, height - top - bottom
     gap = plot_w / (len(values) - 1)
-    step = _every(len(values), gap, max(_width(label) for label in labels), steps)
+    step = _every(gap, max(_width(label) for label in labels), steps)
     parts: list[str] = []
     _y_axis(parts, ticks, name, left, _WIDTH - right, top, plot_h)
     points = [(left + i * gap, top + plot_h - plot_h * v / ticks[-1]) for i, v in enumerate(values)]

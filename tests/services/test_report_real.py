@@ -87,6 +87,7 @@ class Expected:
             "top_artists": top_of("artist_id"),
             "plays_by_hour": [sum(p["at"].hour == h for p in plays) for h in range(24)],
             "plays_by_weekday": [sum((p["at"].weekday() + 1) % 7 == d for p in plays) for d in range(7)],
+            "weekday_days": [sum((day.weekday() + 1) % 7 == d for day in by_day) for d in range(7)],
             "levels": sorted((lv, n, user_levels[lv]) for lv, n in Counter(p["level"] for p in plays).items()),
             "top_users": sorted(
                 ((u, len(ps), len({p["sessionId"] for p in ps})) for u, ps in by_user.items()),
@@ -156,15 +157,16 @@ def as_expected(doc: dict[str, Any]) -> dict[str, Any]:
     return {
         "plays": doc["plays"],
         "matched": doc["matched"],
-        "users": doc["users"],
+        "users": doc["users_with_plays"],
         "sessions": doc["sessions"],
         "top_songs": [(s["song_id"], s["plays"]) for s in doc["top_songs"]],
         "top_artists": [(a["artist_id"], a["plays"]) for a in doc["top_artists"]],
         "plays_by_hour": [h["plays"] for h in doc["plays_by_hour"]],
         "plays_by_weekday": [d["plays"] for d in doc["plays_by_weekday"]],
-        "levels": [(lv["level"], lv["plays"], lv["users"]) for lv in doc["levels"]],
+        "weekday_days": [d["days"] for d in doc["plays_by_weekday"]],
+        "levels": [(lv["level"], lv["plays"], lv["users_with_plays"]) for lv in doc["levels"]],
         "top_users": [(u["user_id"], u["plays"], u["sessions"]) for u in doc["top_users"]],
-        "per_day": [(d["day"], d["plays"], d["sessions"], d["users"]) for d in doc["per_day"]],
+        "per_day": [(d["day"], d["plays"], d["sessions"], d["users_with_plays"]) for d in doc["per_day"]],
     }
 
 
@@ -186,9 +188,9 @@ def json_of(*args: str, env: dict[str, str]) -> dict[str, Any]:
 def test_report_numbers_equal_an_independent_computation(expected: Expected, exact_env: dict[str, str]) -> None:
     whole = json_of("report", env=exact_env)
     assert as_expected(whole) == expected.report()
-    assert (whole["plays"], whole["matched"], whole["users"]) == (6820, 39, 96)
+    assert (whole["plays"], whole["matched"], whole["users_with_plays"]) == (6820, 39, 96)
     paid = next(lv for lv in whole["levels"] if lv["level"] == "paid")
-    assert paid["users"] == 22
+    assert paid["users_with_plays"] == 22
 
     for day in ("2018-11-15", "2018-11-25"):
         scoped = json_of("report", "--date", day, env=exact_env)

@@ -49,3 +49,64 @@ DAYS = {
         ),  # not a play
     ],
 }
+
+
+# --- the HTML's hard cases: DAYS plus two days -----------------------------------------------------
+# A top song with a long Cyrillic title that starts with "Жизнь" (once clipped at the chart's left
+# edge), a title as long as the real catalog's "The Boy With The Thorn In His Side" (its artist was
+# cut off), a title far too long for any line (its artist must still show); then 1,000 plays that
+# match no song, so the match rate is low (44 of 1,047 plays, 4.20%) and free plays are a share
+# under 10% (4 of 1,047, 0.38%), where rounding to one decimal once disagreed with the terminal.
+ZHIZN = song(
+    song_id="SO3",
+    artist_id="AR3",
+    title="Жизнь моя — бесконечная дорога сквозь осенний город под дождём",
+    artist_name="Гражданская оборона",
+    duration=180.0,
+)
+THORN = song(
+    song_id="SO4",
+    artist_id="AR1",
+    title="The Boy With The Thorn In His Side",
+    artist_name="The Smiths",
+    duration=195.0,
+)
+ENDLESS = song(
+    song_id="SO5",
+    artist_id="AR5",
+    title="An Extraordinarily Long Title " * 5 + "(Live At The Very Long Festival Name, Remastered Deluxe Edition)",
+    artist_name="Orchestra Of The Endless Names",
+    duration=300.0,
+)
+HARD_CATALOG = [*CATALOG, ZHIZN, THORN, ENDLESS]
+
+
+def _played(s: dict[str, Any]) -> dict[str, Any]:
+    return {"song": s["title"], "artist": s["artist_name"], "length": s["duration"]}
+
+
+def _sunday() -> list[dict[str, Any]]:
+    """2018-11-04, a Sunday: 40 plays of the three long songs by user 2 (paid)."""
+    plays = [ZHIZN] * 20 + [THORN] * 12 + [ENDLESS] * 8
+    return [
+        play("2", 40 + i // 10, f"2018-11-04 {6 + i // 3:02d}:{(i % 3) * 15:02d}:00", "paid", _played(s), i % 10)
+        for i, s in enumerate(plays)
+    ]
+
+
+def _unmatched() -> list[dict[str, Any]]:
+    """2018-11-05: 1,000 plays of songs outside the catalog, users 2 and 3 (paid), every hour."""
+    return [
+        play(
+            "2" if i % 2 else "3",
+            100 + i // 50,
+            f"2018-11-05 {i * 24 // 1000:02d}:{i * 1440 // 1000 % 60:02d}:{i % 60:02d}",
+            "paid",
+            NONE,
+            i % 50,
+        )
+        for i in range(1000)
+    ]
+
+
+HARD_DAYS = {**DAYS, "2018-11-04": _sunday(), "2018-11-05": _unmatched()}

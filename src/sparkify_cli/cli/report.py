@@ -181,14 +181,17 @@ def print_report(report: Report, out: Console | None = None, *, compact: bool = 
 
     out = out or console.out()
     esc = console.escape
-    span = f"{report.first_play:%Y-%m-%d %H:%M} .. {report.last_play:%Y-%m-%d %H:%M} UTC" if report.first_play else ""
+    span = report.span
     out.print(f"[bold]sparkify report[/] — {report.scope}" + (f" ({span})" if span else ""))
     out.print(
-        f"plays {report.plays:,} · users {report.users:,} · sessions {report.sessions:,} · "
+        f"plays {report.plays:,} · users with plays {report.users_with_plays:,} · sessions {report.sessions:,} · "
         f"matched to a catalog song {report.matched:,} ({_pct(report.match_rate)})"
     )
+    for notice in report.notices:
+        out.print(f"[bold yellow]notice:[/] {esc(notice)}")
     if not report.plays:
         out.print("no plays in these days")
+        _print_provenance(report, out)
         return
 
     songs = Table(
@@ -213,16 +216,27 @@ def print_report(report: Report, out: Console | None = None, *, compact: bool = 
         hours.add_row(f"{hour:02d}", f"{n:,}", _bar(n, most))
     out.print(hours)
     most = max(report.plays_by_weekday)
-    weekdays = Table("weekday", "plays", "", title="plays per weekday", title_justify="left", box=None)
-    for day, n in enumerate(report.plays_by_weekday):
-        weekdays.add_row(WEEKDAYS[day], f"{n:,}", _bar(n, most))
+    weekdays = Table("weekday", "days", "plays", "", title="plays per weekday", title_justify="left", box=None)
+    for day, (n, days) in enumerate(zip(report.plays_by_weekday, report.days_by_weekday, strict=True)):
+        if days:  # only the weekdays these days hold
+            weekdays.add_row(WEEKDAYS[day], f"{days:,}", f"{n:,}", _bar(n, most))
     out.print(weekdays)
     _print_people(report, out)
     most = max((d.sessions for d in report.per_day), default=0)
-    per_day = Table("day", "plays", "sessions", "users", "", title="sessions per day", title_justify="left", box=None)
+    per_day = Table(
+        "day", "plays", "sessions", "users with plays", "", title="sessions per day", title_justify="left", box=None
+    )
     for d in report.per_day:
-        per_day.add_row(d.day.isoformat(), f"{d.plays:,}", f"{d.sessions:,}", f"{d.users:,}", _bar(d.sessions, most))
+        per_day.add_row(
+            d.day.isoformat(), f"{d.plays:,}", f"{d.sessions:,}", f"{d.users_with_plays:,}", _bar(d.sessions, most)
+        )
     out.print(per_day)
+    _print_provenance(report, out)
+
+
+def _print_provenance(report: Report, out: Console) -> None:
+    if report.provenance is not None:
+        out.print(console.escape(report.provenance.describe()), style="dim", highlight=False)
 
 
 def _print_people(report: Report, out: Console) -> None:
@@ -230,10 +244,18 @@ def _print_people(report: Report, out: Console) -> None:
 
     esc = console.escape
     levels = Table(
-        "level", "plays", "share of plays", "users", "share of users", title="free vs paid", title_justify="left"
+        "level",
+        "plays",
+        "share of plays",
+        "users with plays",
+        "share of users",
+        title="free vs paid (a user at the level of their last play)",
+        title_justify="left",
     )
     for lv in report.levels:
-        levels.add_row(esc(lv.level), f"{lv.plays:,}", _pct(lv.play_share), f"{lv.users:,}", _pct(lv.user_share))
+        levels.add_row(
+            esc(lv.level), f"{lv.plays:,}", _pct(lv.play_share), f"{lv.users_with_plays:,}", _pct(lv.user_share)
+        )
     out.print(levels)
     users = Table("user", "name", "level", "plays", "sessions", title="most active users", title_justify="left")
     for u in report.top_users:

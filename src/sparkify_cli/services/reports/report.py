@@ -4,18 +4,22 @@ sql/report/ (written once for DuckDB and Redshift). Plain results; the CLI and r
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
+from sparkify_cli import __version__
 from sparkify_cli.days import Days
 from sparkify_cli.documents import JSON, Document, TemplateValue
 from sparkify_cli.errors import WarehouseError
 from sparkify_cli.services.pipeline.matching import REASONS, MatchRule, prepare, reasons
 from sparkify_cli.services.reports.inspect import open_existing
 from sparkify_cli.settings import Settings
-from sparkify_cli.warehouse import Warehouse
+from sparkify_cli.warehouse import Warehouse, dialect_of
 from sparkify_cli.warehouse.base import Row
 
 WEEKDAYS = ("Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday")
+# Below this share of plays matched to a catalog song, top songs and artists rest on too few plays
+# to stand for what users listen to, and every format says so (the real sample: 0.57%).
+LOW_MATCH_RATE = 0.05
 
 
 @dataclass(frozen=True)
@@ -60,7 +64,7 @@ class LevelShare:
     level: str
     plays: int
     play_share: float  # of all plays
-    users: int  # by the level of each user's last play
+    users_with_plays: int  # by the level of each user's last play
     user_share: float  # of all users with a play
 
 
@@ -79,7 +83,53 @@ class DayActivity:
     day: date
     plays: int
     sessions: int  # sessions with a play that day
-    users: int
+    users_with_plays: int
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Who made the report, when, from where, over which days: nothing secret (no host, no user)."""
+
+    generated_at: datetime  # UTC
+    sparkify_version: str
+    warehouse: str  # the dialect's title
+    location: str  # the DuckDB file, the Redshift cluster
+    schema: str
+    first_day: date | None  # the chosen days, or (all days) those with plays; None: no plays at all
+    last_day: date | None
+
+    @property
+    def days(self) -> int:
+        return (self.last_day - self.first_day).days + 1 if self.first_day and self.last_day else 0
+
+    @property
+    def generated(self) -> str:
+        return self.generated_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    def describe(self) -> str:
+        """One line, the same in every format."""
+        if not self.first_day:
+            days = "no days with plays"
+        elif self.first_day == self.last_day:
+            days = f"day {self.first_day} (UTC)"
+        else:
+            days = f"days {self.first_day} .. {self.last_day} ({self.days} days, UTC)"
+        return (
+            f"generated {self.generated} by sparkify {self.sparkify_version} from {self.warehouse} "
+            f"({self.location}), schema {self.schema}; {days}"
+        )
+
+    def to_dict(self) -> Document:
+        return {
+            "generated_at": self.generated,
+            "sparkify_version": self.sparkify_version,
+            "warehouse": self.warehouse,
+            "location": self.location,
+            "schema": self.schema,
+            "days": {"first": self.first_day.isoformat(), "last": _iso(self.last_day), "count": self.days}
+            if self.first_day
+            else None,
+        }
 
 
 @dataclass
@@ -89,7 +139,7 @@ class Report:
     last_day: date | None
     plays: int
     matched: int
-    users: int
+    users_with_plays: int  # not the users table's count: that holds users who never played a song too
     sessions: int
     first_play: datetime | None
     last_play: datetime | None
@@ -100,26 +150,77 @@ class Report:
     levels: list[LevelShare] = field(default_factory=list)
     top_users: list[UserActivity] = field(default_factory=list)
     per_day: list[DayActivity] = field(default_factory=list)
+    provenance: Provenance | None = None
 
     @property
     def match_rate(self) -> float:
         return self.matched / self.plays if self.plays else 0.0
 
+    @property
+    def days_by_weekday(self) -> list[int]:
+        """How many of the report's days fall on each weekday (Sunday = 0): a weekday's plays add up
+        over that many days, and a weekday with none has no bar and no row."""
+        counts = [0] * 7
+        for d in self.per_day:
+            counts[(d.day.weekday() + 1) % 7] += 1
+        return counts
+
+    @property
+    def span(self) -> str:
+        """From the first play to the last, UTC; "" without plays."""
+        if self.first_play is None or self.last_play is None:
+            return ""
+        last = "%H:%M" if self.first_play.date() == self.last_play.date() else "%Y-%m-%d %H:%M"
+        return f"{self.first_play:%Y-%m-%d %H:%M} .. {self.last_play.strftime(last)} UTC"
+
+    @property
+    def notices(self) -> list[str]:
+        """What a reader must know before trusting a figure; every format shows these prominently."""
+        if not self.plays or self.match_rate >= LOW_MATCH_RATE:
+            return []
+        if not self.matched:
+            return [
+                f"None of the {self.plays:,} plays matched a catalog song, so there are no top songs or "
+                "artists. `sparkify report matches` lists plays with a near candidate."
+            ]
+        return [
+            f"Only {self.matched:,} of {self.plays:,} plays ({percent(self.match_rate)}) matched a catalog song "
+            f"(under {LOW_MATCH_RATE:.0%}): top songs and top artists count those {self.matched:,} plays "
+            "alone and may not show what users listen to. `sparkify report matches` lists plays with a near "
+            "candidate."
+        ]
+
     def to_dict(self) -> Document:
         data = asdict(self)
         data["match_rate"] = self.match_rate
+        data["notices"] = self.notices
+        data["provenance"] = self.provenance.to_dict() if self.provenance else None
         data["plays_by_hour"] = [{"hour": h, "plays": n} for h, n in enumerate(self.plays_by_hour)]
         data["plays_by_weekday"] = [
-            {"weekday": d, "name": WEEKDAYS[d], "plays": n} for d, n in enumerate(self.plays_by_weekday)
+            {"weekday": d, "name": WEEKDAYS[d], "plays": n, "days": days}
+            for d, (n, days) in enumerate(zip(self.plays_by_weekday, self.days_by_weekday, strict=True))
         ]
         return _document(data)
 
 
 def build(settings: Settings, days: Days, *, top: int = 10) -> Report:
     """The report of the chosen days, read-only."""
+    scope = Scope.of(days)
     with open_existing(settings) as wh:
         _require_star(wh)
-        return collect(wh, Scope.of(days), top=top)
+        report = collect(wh, scope, top=top)
+    dialect = dialect_of(settings)
+    covered = report.per_day
+    report.provenance = Provenance(
+        generated_at=datetime.now(UTC).replace(microsecond=0),
+        sparkify_version=__version__,
+        warehouse=dialect.title,
+        location=dialect.where(settings),
+        schema=settings.schema,
+        first_day=covered[0].day if covered else None,
+        last_day=covered[-1].day if covered else None,
+    )
+    return report
 
 
 def collect(wh: Warehouse, scope: Scope, *, top: int = 10) -> Report:
@@ -256,8 +357,20 @@ def _near_match(row: Row) -> NearMatch:
 
 
 def percent(share: float) -> str:
-    """Small shares keep two decimals, so 39 and 41 of 6,820 plays do not both read 0.6%."""
-    return f"{share * 100:.2f}%" if share < 0.1 else f"{share * 100:.1f}%"
+    """A share as every format writes it. Under 10% two decimals, so 39 and 41 of 6,820 plays do not
+    both read 0.6%; else one. Only exactly none or all reads 0% or 100%."""
+    if share <= 0 or share >= 1:
+        return f"{max(0.0, min(share, 1.0)) * 100:.0f}%"
+    value = share * 100
+    if value < 0.005:
+        return "<0.01%"
+    if round(value, 1) >= 100:
+        return ">99.9%"
+    return f"{value:.2f}%" if round(value, 1) < 10 else f"{value:.1f}%"
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
 
 
 def _rows(wh: Warehouse, name: str, scope: Scope, **context: TemplateValue) -> list[Row]:

@@ -47,6 +47,19 @@ def bad_input() -> dict[str, str | bytes]:
         "the same event twice": ok + "\n" + ok,
         "quotes, backslashes, unicode": dump(event(song='say "hi" \\ back', artist="Zoë ☃ 𝄞", location="a,b\tc")),
         "line longer than 4 MB": dump(event(userAgent="x" * 4_200_000)),
+        # the limits of sources/formats.py
+        "empty page": dump(event(page="")),
+        "empty level": dump(event(level="")),
+        "zero length": dump(event(length=0)),
+        "negative length": dump(event(length=-1.5)),
+        "status 99": dump(event(status=99)),
+        "negative itemInSession": dump(event(itemInSession=-1)),
+        "registration in seconds": dump(event(registration=1540919166.0)),
+        "length 1e400": ok.replace('"length": 200.5', '"length": 1e400'),
+        "NaN length": ok.replace('"length": 200.5', '"length": NaN'),
+        "trailing comma": ok[:-1] + ",}",
+        "lone surrogate": dump(event(song="x")).replace('"x"', '"\\ud800"'),
+        "exponent in a text field": ok.replace('"artist": "The Smiths"', '"artist": 1e2'),
     }
     return cases
 

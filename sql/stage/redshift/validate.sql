@@ -12,6 +12,12 @@ UPDATE {{ copy }} SET reason = CASE
         THEN 'field {{ f.key }} is ' || LOWER({{ cell.type(f) }}) || ', expected {{ f.kind }}'
 {% if f.kind == 'string' %}
     WHEN {{ m.byte_length(cell.text(f)) }} > {{ f.width }} THEN 'field {{ f.key }} is longer than {{ f.width }} bytes'
+{% if f.nonempty %}
+    WHEN {{ cell.text(f) }} = '' THEN 'field {{ f.key }} is empty'
+{% endif %}
+{% else %}
+    -- a number no column holds (1e400) comes without its text (lines.py)
+    WHEN {{ cell.type(f) }} <> 'NULL' AND {{ cell.raw(f) }} IS NULL THEN 'field {{ f.key }} is out of range'
 {% endif %}
 {% if f.kind == 'integer' %}
     WHEN CAST({{ cell.integer(f) }} AS DECIMAL(38, 0)) NOT BETWEEN {{ cell.lowest(f) }} AND {{ cell.highest(f) }}
@@ -20,6 +26,9 @@ UPDATE {{ copy }} SET reason = CASE
 {% if f.min is not none %}
     WHEN CAST({{ cell.number(f) }} AS {{ 'DECIMAL(38, 0)' if f.kind == 'integer' else m.float() }}) NOT BETWEEN {{ f.min }} AND {{ f.max }}
         THEN 'field {{ f.key }} is out of range'
+{% endif %}
+{% if f.positive %}
+    WHEN CAST({{ cell.number(f) }} AS {{ m.float() }}) <= 0 THEN 'field {{ f.key }} is out of range'
 {% endif %}
 {% endfor %}
 {% for rule in fmt.rules %}

@@ -199,9 +199,12 @@ UPDATE copy_songs SET reason = CASE
     WHEN artist_id_t NOT IN ('NULL', 'VARCHAR', 'BIGINT', 'UBIGINT')
         THEN 'field artist_id is ' || LOWER(artist_id_t) || ', expected string'
     WHEN OCTET_LENGTH(CASE WHEN artist_id_t = 'VARCHAR' THEN COALESCE(artist_id_v, '') ELSE CASE WHEN artist_id_t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN artist_id_v END END) > 32 THEN 'field artist_id is longer than 32 bytes'
+    WHEN CASE WHEN artist_id_t = 'VARCHAR' THEN COALESCE(artist_id_v, '') ELSE CASE WHEN artist_id_t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN artist_id_v END END = '' THEN 'field artist_id is empty'
     WHEN artist_latitude_t IS NULL THEN 'missing field artist_latitude'
     WHEN artist_latitude_t NOT IN ('NULL', 'BIGINT', 'UBIGINT', 'DOUBLE')
         THEN 'field artist_latitude is ' || LOWER(artist_latitude_t) || ', expected number'
+    -- a number no column holds (1e400) comes without its text (lines.py)
+    WHEN artist_latitude_t <> 'NULL' AND artist_latitude_v IS NULL THEN 'field artist_latitude is out of range'
     WHEN CAST(CASE WHEN artist_latitude_t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN artist_latitude_v END AS DOUBLE PRECISION) NOT BETWEEN -90.0 AND 90.0
         THEN 'field artist_latitude is out of range'
     WHEN artist_location_t IS NULL THEN 'missing field artist_location'
@@ -211,6 +214,8 @@ UPDATE copy_songs SET reason = CASE
     WHEN artist_longitude_t IS NULL THEN 'missing field artist_longitude'
     WHEN artist_longitude_t NOT IN ('NULL', 'BIGINT', 'UBIGINT', 'DOUBLE')
         THEN 'field artist_longitude is ' || LOWER(artist_longitude_t) || ', expected number'
+    -- a number no column holds (1e400) comes without its text (lines.py)
+    WHEN artist_longitude_t <> 'NULL' AND artist_longitude_v IS NULL THEN 'field artist_longitude is out of range'
     WHEN CAST(CASE WHEN artist_longitude_t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN artist_longitude_v END AS DOUBLE PRECISION) NOT BETWEEN -180.0 AND 180.0
         THEN 'field artist_longitude is out of range'
     WHEN artist_name_t IS NULL THEN 'missing field artist_name'
@@ -220,9 +225,14 @@ UPDATE copy_songs SET reason = CASE
     WHEN duration_t IS NULL THEN 'missing field duration'
     WHEN duration_t NOT IN ('NULL', 'BIGINT', 'UBIGINT', 'DOUBLE')
         THEN 'field duration is ' || LOWER(duration_t) || ', expected number'
+    -- a number no column holds (1e400) comes without its text (lines.py)
+    WHEN duration_t <> 'NULL' AND duration_v IS NULL THEN 'field duration is out of range'
+    WHEN CAST(CASE WHEN duration_t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN duration_v END AS DOUBLE PRECISION) <= 0 THEN 'field duration is out of range'
     WHEN num_songs_t IS NULL THEN 'missing field num_songs'
     WHEN num_songs_t NOT IN ('NULL', 'BIGINT', 'UBIGINT')
         THEN 'field num_songs is ' || LOWER(num_songs_t) || ', expected integer'
+    -- a number no column holds (1e400) comes without its text (lines.py)
+    WHEN num_songs_t <> 'NULL' AND num_songs_v IS NULL THEN 'field num_songs is out of range'
     WHEN CAST(CASE WHEN num_songs_t IN ('BIGINT', 'UBIGINT') THEN num_songs_v END AS DECIMAL(38, 0)) NOT BETWEEN -2147483648 AND 2147483647
         THEN 'field num_songs is out of range'
     WHEN CAST(CASE WHEN num_songs_t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN num_songs_v END AS DECIMAL(38, 0)) NOT BETWEEN 0 AND 2147483647
@@ -232,6 +242,7 @@ UPDATE copy_songs SET reason = CASE
     WHEN song_id_t NOT IN ('NULL', 'VARCHAR', 'BIGINT', 'UBIGINT')
         THEN 'field song_id is ' || LOWER(song_id_t) || ', expected string'
     WHEN OCTET_LENGTH(CASE WHEN song_id_t = 'VARCHAR' THEN COALESCE(song_id_v, '') ELSE CASE WHEN song_id_t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN song_id_v END END) > 32 THEN 'field song_id is longer than 32 bytes'
+    WHEN CASE WHEN song_id_t = 'VARCHAR' THEN COALESCE(song_id_v, '') ELSE CASE WHEN song_id_t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN song_id_v END END = '' THEN 'field song_id is empty'
     WHEN title_t IS NULL THEN 'missing field title'
     WHEN title_t NOT IN ('NULL', 'VARCHAR', 'BIGINT', 'UBIGINT')
         THEN 'field title is ' || LOWER(title_t) || ', expected string'
@@ -239,6 +250,8 @@ UPDATE copy_songs SET reason = CASE
     WHEN year_t IS NULL THEN 'missing field year'
     WHEN year_t NOT IN ('NULL', 'BIGINT', 'UBIGINT')
         THEN 'field year is ' || LOWER(year_t) || ', expected integer'
+    -- a number no column holds (1e400) comes without its text (lines.py)
+    WHEN year_t <> 'NULL' AND year_v IS NULL THEN 'field year is out of range'
     WHEN CAST(CASE WHEN year_t IN ('BIGINT', 'UBIGINT') THEN year_v END AS DECIMAL(38, 0)) NOT BETWEEN -2147483648 AND 2147483647
         THEN 'field year is out of range'
     WHEN CAST(CASE WHEN year_t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN year_v END AS DECIMAL(38, 0)) NOT BETWEEN 0 AND 2100
@@ -373,6 +386,8 @@ UPDATE copy_events SET reason = CASE
     WHEN item_in_session_t = 'NULL' THEN 'field itemInSession is null'
     WHEN item_in_session_t NOT IN ('NULL', 'BIGINT', 'UBIGINT')
         THEN 'field itemInSession is ' || LOWER(item_in_session_t) || ', expected integer'
+    -- a number no column holds (1e400) comes without its text (lines.py)
+    WHEN item_in_session_t <> 'NULL' AND item_in_session_v IS NULL THEN 'field itemInSession is out of range'
     WHEN CAST(CASE WHEN item_in_session_t IN ('BIGINT', 'UBIGINT') THEN item_in_session_v END AS DECIMAL(38, 0)) NOT BETWEEN -2147483648 AND 2147483647
         THEN 'field itemInSession is out of range'
     WHEN CAST(CASE WHEN item_in_session_t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN item_in_session_v END AS DECIMAL(38, 0)) NOT BETWEEN 0 AND 2147483647
@@ -384,11 +399,15 @@ UPDATE copy_events SET reason = CASE
     WHEN length_t IS NULL THEN 'missing field length'
     WHEN length_t NOT IN ('NULL', 'BIGINT', 'UBIGINT', 'DOUBLE')
         THEN 'field length is ' || LOWER(length_t) || ', expected number'
+    -- a number no column holds (1e400) comes without its text (lines.py)
+    WHEN length_t <> 'NULL' AND length_v IS NULL THEN 'field length is out of range'
+    WHEN CAST(CASE WHEN length_t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN length_v END AS DOUBLE PRECISION) <= 0 THEN 'field length is out of range'
     WHEN level_t IS NULL THEN 'missing field level'
     WHEN level_t = 'NULL' THEN 'field level is null'
     WHEN level_t NOT IN ('NULL', 'VARCHAR', 'BIGINT', 'UBIGINT')
         THEN 'field level is ' || LOWER(level_t) || ', expected string'
     WHEN OCTET_LENGTH(CASE WHEN level_t = 'VARCHAR' THEN COALESCE(level_v, '') ELSE CASE WHEN level_t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN level_v END END) > 16 THEN 'field level is longer than 16 bytes'
+    WHEN CASE WHEN level_t = 'VARCHAR' THEN COALESCE(level_v, '') ELSE CASE WHEN level_t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN level_v END END = '' THEN 'field level is empty'
     WHEN location_t IS NULL THEN 'missing field location'
     WHEN location_t NOT IN ('NULL', 'VARCHAR', 'BIGINT', 'UBIGINT')
         THEN 'field location is ' || LOWER(location_t) || ', expected string'
@@ -402,15 +421,20 @@ UPDATE copy_events SET reason = CASE
     WHEN page_t NOT IN ('NULL', 'VARCHAR', 'BIGINT', 'UBIGINT')
         THEN 'field page is ' || LOWER(page_t) || ', expected string'
     WHEN OCTET_LENGTH(CASE WHEN page_t = 'VARCHAR' THEN COALESCE(page_v, '') ELSE CASE WHEN page_t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN page_v END END) > 64 THEN 'field page is longer than 64 bytes'
+    WHEN CASE WHEN page_t = 'VARCHAR' THEN COALESCE(page_v, '') ELSE CASE WHEN page_t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN page_v END END = '' THEN 'field page is empty'
     WHEN registration_t IS NULL THEN 'missing field registration'
     WHEN registration_t NOT IN ('NULL', 'BIGINT', 'UBIGINT', 'DOUBLE')
         THEN 'field registration is ' || LOWER(registration_t) || ', expected number'
+    -- a number no column holds (1e400) comes without its text (lines.py)
+    WHEN registration_t <> 'NULL' AND registration_v IS NULL THEN 'field registration is out of range'
     WHEN CAST(CASE WHEN registration_t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN registration_v END AS DOUBLE PRECISION) NOT BETWEEN 946684800000 AND 4102444800000
         THEN 'field registration is out of range'
     WHEN session_id_t IS NULL THEN 'missing field sessionId'
     WHEN session_id_t = 'NULL' THEN 'field sessionId is null'
     WHEN session_id_t NOT IN ('NULL', 'BIGINT', 'UBIGINT')
         THEN 'field sessionId is ' || LOWER(session_id_t) || ', expected integer'
+    -- a number no column holds (1e400) comes without its text (lines.py)
+    WHEN session_id_t <> 'NULL' AND session_id_v IS NULL THEN 'field sessionId is out of range'
     WHEN CAST(CASE WHEN session_id_t IN ('BIGINT', 'UBIGINT') THEN session_id_v END AS DECIMAL(38, 0)) NOT BETWEEN -2147483648 AND 2147483647
         THEN 'field sessionId is out of range'
     WHEN CAST(CASE WHEN session_id_t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN session_id_v END AS DECIMAL(38, 0)) NOT BETWEEN 0 AND 2147483647
@@ -422,6 +446,8 @@ UPDATE copy_events SET reason = CASE
     WHEN status_t IS NULL THEN 'missing field status'
     WHEN status_t NOT IN ('NULL', 'BIGINT', 'UBIGINT')
         THEN 'field status is ' || LOWER(status_t) || ', expected integer'
+    -- a number no column holds (1e400) comes without its text (lines.py)
+    WHEN status_t <> 'NULL' AND status_v IS NULL THEN 'field status is out of range'
     WHEN CAST(CASE WHEN status_t IN ('BIGINT', 'UBIGINT') THEN status_v END AS DECIMAL(38, 0)) NOT BETWEEN -2147483648 AND 2147483647
         THEN 'field status is out of range'
     WHEN CAST(CASE WHEN status_t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN status_v END AS DECIMAL(38, 0)) NOT BETWEEN 100 AND 599
@@ -430,6 +456,8 @@ UPDATE copy_events SET reason = CASE
     WHEN ts_t = 'NULL' THEN 'field ts is null'
     WHEN ts_t NOT IN ('NULL', 'BIGINT', 'UBIGINT')
         THEN 'field ts is ' || LOWER(ts_t) || ', expected integer'
+    -- a number no column holds (1e400) comes without its text (lines.py)
+    WHEN ts_t <> 'NULL' AND ts_v IS NULL THEN 'field ts is out of range'
     WHEN CAST(CASE WHEN ts_t IN ('BIGINT', 'UBIGINT') THEN ts_v END AS DECIMAL(38, 0)) NOT BETWEEN -9223372036854775808 AND 9223372036854775807
         THEN 'field ts is out of range'
     WHEN CAST(CASE WHEN ts_t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN ts_v END AS DECIMAL(38, 0)) NOT BETWEEN 946684800000 AND 4102444800000

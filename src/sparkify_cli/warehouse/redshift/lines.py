@@ -4,7 +4,7 @@ Redshift one CSV row per line, with the file, the line number and every field as
 COPY has no file or line column, and its own JSON reader differs from DuckDB's (it matches keys
 case-insensitively with 'auto ignorecase', loads "123" into a BIGINT, lets a JSON object span
 lines). Reading the lines here, with the same rules as DuckDB staging (sql/stage/duckdb/raw_lines.sql,
-warehouse/duckdb/read_lines.py: UTF-8, a BOM, CR line ends, blank lines, gzip, Python's JSON decoder
+warehouse/duckdb/read_lines.py: UTF-8, a BOM, CR line ends, blank lines, gzip; sources/json_text.py
 for what is not JSON), gives every line the same verdict on both warehouses; the rules on fields
 (sql/stage/redshift/validate.sql) are rendered from the SourceFormat, as DuckDB's are.
 """
@@ -19,6 +19,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from sparkify_cli.sources.formats import MAX_LINE_BYTES, Field, SourceFormat
+from sparkify_cli.sources.json_text import json_error
 
 # A cell holds a text field's value up to one character past its width (a longer one is rejected
 # for its length either way), or a number's text. Redshift sizes text in bytes, at most 4 a character.
@@ -54,10 +55,10 @@ def _int(text: str) -> Number:
 
 
 def _float(text: str) -> Number:
+    """A number no column can hold (1e400) keeps its type with no text: validate.sql rejects it as
+    out of range for its field, as DuckDB does."""
     value = float(text)
-    if not math.isfinite(value):
-        raise _NotJson(f"number {text} is out of range")
-    return Number("DOUBLE", repr(value))
+    return Number("DOUBLE", repr(value) if math.isfinite(value) else "")
 
 
 def _constant(text: str) -> object:
@@ -134,14 +135,13 @@ def parse_line(source_file: str, number: int, text: str, fmt: SourceFormat) -> L
     """A line's verdict on its shape (JSON, an object, no key twice), and its fields' cells."""
     if len(text.encode("utf-8")) > MAX_LINE_BYTES:
         return Line(source_file, number, _cut_raw(text), f"line is longer than {MAX_LINE_BYTES} bytes")
+    not_json = json_error(text)  # RFC 8259 as every warehouse judges it: reason and column
+    if not_json is not None:
+        return Line(source_file, number, _cut_raw(text), *not_json)
     try:
         doc = json.loads(text, parse_int=_int, parse_float=_float, parse_constant=_constant, object_pairs_hook=_pairs)
-    except json.JSONDecodeError as exc:
-        return Line(source_file, number, _cut_raw(text), f"invalid JSON: {exc.msg}", exc.colno)
-    except (_NotJson, ValueError) as exc:  # NaN, Infinity, 1e400; ints too long for Python to convert
+    except (_NotJson, ValueError) as exc:  # ints too long for Python to convert
         return Line(source_file, number, _cut_raw(text), f"invalid JSON: {exc}")
-    except RecursionError:
-        return Line(source_file, number, _cut_raw(text), "invalid JSON: nested too deeply")
     if not isinstance(doc, _Object):
         return Line(source_file, number, _cut_raw(text), f"not a JSON object but {_type(doc).lower()}")
     if doc.duplicated:

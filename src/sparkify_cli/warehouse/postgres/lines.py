@@ -1,0 +1,164 @@
+"""Source files as rows for COPY ... FROM STDIN (text format): file_no, line_no, raw, pre_reason,
+pre_col, exponent.
+
+PostgreSQL judges every line (sql/stage/postgres/check.sql). Decided here, as DuckDB staging decides
+it, is only what cannot reach the server as text: bytes that are not UTF-8, gzip content, NUL bytes
+(PostgreSQL text cannot hold them) and where the objects of a song file begin and end. A UTF-8 BOM
+and CR line ends are valid data in an unusual shape: they are stripped and the line kept.
+
+`exponent` marks the lines holding a digit followed by e or E, the only ones where a number may be
+written with an exponent: the server reads how their numbers were written from the text (the jsonb
+it parses keeps only their values). A hint that may be true needlessly, never false wrongly.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+
+# line_no, raw text (None: nothing readable), reason decided here (None: for the server), its column
+Line = tuple[int, str | None, str | None, int | None]
+
+_TRAILING_CR = re.compile(r"\r+(?=\n|\Z)")
+_EXPONENT = re.compile(r"[0-9][eE]")
+_DIGIT_E = bytes.maketrans(b"123456789E", b"000000000e")  # every digit-then-e/E becomes b"0e"
+_NULL = "\\N"
+
+
+def read(path: Path) -> tuple[bytes, Line | None]:
+    """The file's bytes, gunzipped when they are gzip; a corrupt gzip file is one rejected line."""
+    data = path.read_bytes()
+    if data[:2] == b"\x1f\x8b":
+        try:
+            return gzip.decompress(data), None
+        except (OSError, EOFError, zlib.error) as exc:
+            return b"", (1, None, f"corrupt gzip content: {exc}", None)
+    return data, None
+
+
+def copy_rows(file_no: int, path: Path, one_object_per_line: bool) -> str:
+    """The file as COPY text rows, newline-terminated ('' for an empty file)."""
+    data, failed = read(path)
+    if failed is not None:
+        return _format(file_no, [failed])
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return _format(file_no, list(_text_lines(data)))
+    if "\x00" in text:  # text cannot hold NUL: such lines are judged here, like DuckDB judges them
+        return _format(file_no, list(_text_lines(data)))
+    if not one_object_per_line and not _lines_are_objects(text):
+        return _format(file_no, list(_objects(text.removeprefix("\ufeff"))))
+    return _fast(file_no, text, data.translate(_DIGIT_E).find(b"0e") >= 0)
+
+
+def _fast(file_no: int, text: str, exponents: bool) -> str:
+    """Decodable text without NUL: escaped for COPY as a whole, then numbered line by line."""
+    text = text.lstrip("\ufeff")
+    if not text:
+        return ""
+    text = _TRAILING_CR.sub("", text.replace("\\", "\\\\").replace("\t", "\\t")).replace("\r", "\\r")
+    prefix = f"{file_no}\t"
+    rows = text.split("\n")
+    if exponents:
+        flags = ["t" if _EXPONENT.search(line) else "f" for line in rows]
+        out = [
+            f"{prefix}{n}\t{line}\t{_NULL}\t{_NULL}\t{flag}"
+            for n, (line, flag) in enumerate(zip(rows, flags, strict=True), 1)
+        ]
+    else:
+        out = [f"{prefix}{n}\t{line}\t{_NULL}\t{_NULL}\tf" for n, line in enumerate(rows, start=1)]
+    return "\n".join(out) + "\n"
+
+
+def _format(file_no: int, lines: list[Line]) -> str:
+    out = []
+    for number, raw, reason, col in lines:
+        flag = "t" if raw is not None and _EXPONENT.search(raw) else "f"
+        col_text = _NULL if col is None else col
+        out.append(f"{file_no}\t{number}\t{_escape(raw)}\t{_escape(reason)}\t{col_text}\t{flag}\n")
+    return "".join(out)
+
+
+def _escape(value: str | None) -> str:
+    if value is None:
+        return _NULL
+    value = value.replace("\x00", "\ufffd")
+    return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+def _text_lines(data: bytes) -> Iterator[Line]:
+    """Line by line: a line that is not UTF-8 is rejected where it breaks; one holding NUL is
+    rejected with the reason Python's decoder gives (what DuckDB reports for it too)."""
+    for number, chunk in enumerate(data.split(b"\n"), start=1):
+        try:
+            line = chunk.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            yield number, chunk[:1000].decode("utf-8", "replace"), f"invalid UTF-8 at byte {exc.start + 1}", None
+            continue
+        if number == 1:
+            line = line.removeprefix("\ufeff")
+        line = line.rstrip("\r")
+        if "\x00" in line:
+            reason, col = explain_invalid(line)
+            yield number, line, reason, col
+        else:
+            yield number, line, None, None
+
+
+def _lines_are_objects(text: str) -> bool:
+    """Does every non-blank line of a song file parse on its own? Otherwise its objects are
+    pretty-printed or several to a line, and _objects finds them."""
+    for line in text.removeprefix("\ufeff").split("\n"):
+        line = line.rstrip("\r")
+        if not line.strip(" "):
+            continue
+        try:
+            json.loads(line)
+        except json.JSONDecodeError:
+            return False
+        except RecursionError:
+            continue  # nested too deeply for Python: the server judges it
+    return True
+
+
+def _objects(text: str) -> Iterator[Line]:
+    """Each JSON object of a song file as one line, numbered by the line it starts on; from the
+    first text that is not JSON on, the rest of the file is one rejected line."""
+    decoder, pos, line, counted = json.JSONDecoder(), 0, 1, 0
+    while True:
+        while pos < len(text) and text[pos].isspace():
+            pos += 1
+        if pos >= len(text):
+            return
+        line += text.count("\n", counted, pos)
+        counted = pos
+        try:
+            _, end = decoder.raw_decode(text, pos)
+        except json.JSONDecodeError as exc:
+            yield exc.lineno, text[pos : pos + 1000], f"invalid JSON: {exc.msg}", None
+            return
+        except RecursionError:
+            yield line, text[pos : pos + 1000], "invalid JSON: nested too deeply", None
+            return
+        # Newlines outside strings are insignificant whitespace (raw ones inside strings are invalid
+        # JSON and were refused above), so joining the lines does not change the object.
+        yield line, text[pos:end].replace("\r", " ").replace("\n", " "), None, None
+        line += text.count("\n", pos, end)
+        counted = pos = end
+
+
+def explain_invalid(raw: str) -> tuple[str, int | None]:
+    """Why a line is not JSON, and where: Python's decoder names the column (DuckDB staging words
+    its reasons the same way)."""
+    try:
+        json.loads(raw)
+    except json.JSONDecodeError as exc:
+        return f"invalid JSON: {exc.msg}", exc.colno
+    except RecursionError:
+        return "invalid JSON: nested too deeply", None
+    return "invalid JSON", None

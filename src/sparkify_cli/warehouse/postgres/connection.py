@@ -91,11 +91,14 @@ class PostgresWarehouse(Warehouse):
 
     def _run(self, statement: str, params: Params) -> psycopg.Cursor[Row]:
         cur = self.con.cursor()
+        # Read-only sessions run each text as one prepared statement: a second statement smuggled in
+        # ("...; COMMIT; SET ...") is refused instead of escaping the read-only transaction.
+        prepare = True if self.read_only else None
         try:
             if params:
-                cur.execute(_pyformat(statement), list(params))
+                cur.execute(_pyformat(statement), list(params), prepare=prepare)
             else:
-                cur.execute(statement)
+                cur.execute(statement, prepare=prepare)
         except psycopg.Error as exc:
             cur.close()
             raise _error(exc) from None
@@ -199,7 +202,10 @@ def open_database(dialect: Dialect, settings: Settings, *, read_only: bool) -> P
     where = describe(settings)
     secrets = [params.get("password", ""), os.environ.get("PGPASSWORD", "")]
     try:
-        con = psycopg.connect(conninfo.make_conninfo(dsn, **extra), autocommit=True, prepare_threshold=None)
+        # Never prepared behind our back (temp tables are dropped and made again); read-only
+        # sessions prepare every statement on purpose (see PostgresWarehouse._run).
+        threshold = 1 << 30 if read_only else None
+        con = psycopg.connect(conninfo.make_conninfo(dsn, **extra), autocommit=True, prepare_threshold=threshold)
     except psycopg.Error as exc:
         reason = _mask(" ".join(str(exc).split()), secrets)[:500]
         raise WarehouseError(

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 
 from support import faults
@@ -129,3 +130,22 @@ def test_query_cannot_write(postgres: Harness, tmp_path: Path, statement: str) -
     assert result.exit_code == 4
     assert result.stderr.startswith("error: PostgreSQL: ")
     assert count("songplays") == plays > 0
+
+
+def test_tables_outside_the_schema_are_never_touched(postgres: Harness, tmp_path: Path) -> None:
+    """The load's scratch tables have plain names (DROP TABLE IF EXISTS batch_plays): on a shared
+    database they must never resolve to another program's table in the search path."""
+    scratch = ("batch_plays", "changed_plays", "changed_times", "batch_users", "changed_users", "rematched")
+    scratch += ("match_repairs", "explained", "files_events", "lines_events", "checked_events")
+    with psycopg.connect(postgres.env()["SPARKIFY_POSTGRES_DSN"], autocommit=True) as con:
+        for name in scratch:
+            con.execute(f"CREATE TABLE public.{name} (kept TEXT)")  # type: ignore[arg-type]
+            con.execute(f"INSERT INTO public.{name} VALUES ('theirs')")  # type: ignore[arg-type]
+    src, _ = generated(tmp_path / "src", days=2)
+    for command in (["run", "--source", str(src)], ["report", "matches"], ["report"], ["check"]):
+        result = invoke(*command, env={"SPARKIFY_MATCH": "normalized"})
+        assert result.exit_code == 0, (command, result.stderr)
+    assert count("songplays") > 0
+    with psycopg.connect(postgres.env()["SPARKIFY_POSTGRES_DSN"]) as con:
+        for name in scratch:
+            assert con.execute(f"SELECT kept FROM public.{name}").fetchall() == [("theirs",)], name  # type: ignore[arg-type]

@@ -34,6 +34,8 @@ DATA_TABLES = (*STAR, "staging_events", "staging_songs", "user_file_latest", "so
 POSTGRES_DSN = os.environ.get("SPARKIFY_TEST_POSTGRES_DSN", "")
 # In CI a missing server fails the PostgreSQL tests instead of skipping them.
 POSTGRES_REQUIRED = os.environ.get("SPARKIFY_TEST_POSTGRES_REQUIRED", "") == "1"
+# The server offers TLS (.ci/run gives it a self-signed certificate where openssl is installed).
+POSTGRES_TLS = os.environ.get("SPARKIFY_TEST_POSTGRES_TLS", "") == "1"
 
 
 @dataclass

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import getpass
 import os
+import re
 from collections.abc import Iterable
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -90,6 +91,8 @@ class PostgresWarehouse(Warehouse):
             raise _error(exc) from None
 
     def _run(self, statement: str, params: Params) -> psycopg.Cursor[Row]:
+        if self.read_only and _SCRATCH.match(statement):
+            return self._scratch(statement)
         cur = self.con.cursor()
         # Read-only sessions run each text as one prepared statement: a second statement smuggled in
         # ("...; COMMIT; SET ...") is refused instead of escaping the read-only transaction.
@@ -103,6 +106,28 @@ class PostgresWarehouse(Warehouse):
             cur.close()
             raise _error(exc) from None
         return cur
+
+    def _scratch(self, statement: str) -> psycopg.Cursor[Row]:
+        """A read-only session's own scratch table (`report matches` repairs texts in one): made or
+        dropped in a read-write transaction that can see only the session's temp tables."""
+        cur = self.con.cursor()
+        try:
+            with self.con.transaction():
+                cur.execute("SET TRANSACTION READ WRITE")
+                cur.execute("SET LOCAL search_path = pg_temp")
+                cur.execute(statement)
+        except psycopg.Error as exc:
+            cur.close()
+            raise _error(exc) from None
+        return cur
+
+
+# A scratch table of sparkify's own SQL: a temp table by plain name, with a column list (no query).
+_SCRATCH = re.compile(
+    r"^\s*(?:--[^\n]*\n\s*)*(?:CREATE\s+TEMP(?:ORARY)?\s+TABLE\s+[a-z_][a-z0-9_]*\s*\((?![^;]*\bAS\s+SELECT\b)"
+    r"|DROP\s+TABLE\s+IF\s+EXISTS\s+[a-z_][a-z0-9_]*\s*;?\s*$)",
+    re.IGNORECASE,
+)
 
 
 @lru_cache(maxsize=512)
@@ -190,6 +215,16 @@ def _mask(text: str, secrets: Iterable[str]) -> str:
     return text
 
 
+def _connect_failure(exc: psycopg.Error) -> str:
+    """libpq's reasons on one line, each once (sslmode=prefer tries with TLS, then without)."""
+    seen: list[str] = []
+    for line in str(exc).removeprefix("connection failed:").splitlines():
+        line = " ".join(line.split())
+        if line and line not in seen:
+            seen.append(line)
+    return "; ".join(seen)[:500] or type(exc).__name__
+
+
 def open_database(dialect: Dialect, settings: Settings, *, read_only: bool) -> PostgresWarehouse:
     """Connect, check the database can hold sparkify's text (UTF8), and set the session up: UTC,
     shortest exact floats, and read-only transactions for commands that only look."""
@@ -207,10 +242,9 @@ def open_database(dialect: Dialect, settings: Settings, *, read_only: bool) -> P
         threshold = 1 << 30 if read_only else None
         con = psycopg.connect(conninfo.make_conninfo(dsn, **extra), autocommit=True, prepare_threshold=threshold)
     except psycopg.Error as exc:
-        reason = _mask(" ".join(str(exc).split()), secrets)[:500]
         raise WarehouseError(
-            f"cannot connect to {where}: {reason}",
-            hint=f"is the server up, and {DSN_SETTING} (or PGHOST, PGPORT, PGDATABASE, PGUSER) right?",
+            f"cannot connect to {where}: {_mask(_connect_failure(exc), secrets)}",
+            hint=f"is the server up, and are {DSN_SETTING} or PGHOST, PGPORT, PGDATABASE, PGUSER right?",
         ) from None
     try:
         encoding = con.execute("SELECT current_setting('server_encoding')").fetchone()
@@ -226,6 +260,10 @@ def open_database(dialect: Dialect, settings: Settings, *, read_only: bool) -> P
         con.execute("SET jit = off")
         if read_only:
             con.execute("SET default_transaction_read_only = on")
+        else:
+            # sparkify's SQL names its scratch tables plainly (DROP TABLE IF EXISTS batch_plays): on a
+            # shared database that must never find another program's table in public
+            con.execute(f"SET search_path = pg_temp, {settings.schema}")
     except psycopg.Error as exc:
         con.close()
         raise _error(exc) from None

@@ -42,7 +42,7 @@ def _where(settings: Settings) -> str:
 DIALECT = Dialect(
     name="postgres",
     title="PostgreSQL",
-    macros=("postgres", "default"),
+    macros=("default",),  # default.sql is standard SQL as PostgreSQL speaks it: nothing to override
     reads_from="local",
     dry_run="plan",
     connect=_connect,

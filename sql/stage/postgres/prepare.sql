@@ -17,5 +17,5 @@ CREATE TEMP TABLE {{ lines }} (
     raw        TEXT,
     pre_reason TEXT,
     pre_col    INTEGER,
-    exponent   BOOLEAN NOT NULL  -- a digit followed by e or E: a number may be written with an exponent
+    exponent   BOOLEAN NOT NULL  -- a field's number may be written with an exponent (lines.py)
 );

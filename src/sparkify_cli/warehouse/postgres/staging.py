@@ -21,7 +21,7 @@ from sparkify_cli.warehouse.postgres import lines
 from sparkify_cli.warehouse.postgres.connection import InvalidInput, PostgresWarehouse
 
 EXPLAINED = 1000  # invalid-JSON lines per batch given Python's reason and column, as DuckDB staging does
-CHUNK = 1 << 20  # COPY data is sent in pieces of about this many characters
+CHUNK = 1 << 20  # COPY data is sent in pieces of about this many bytes
 
 
 @dataclass
@@ -118,17 +118,17 @@ class PostgresStager:
     # --- internals ------------------------------------------------------------------------------
     def _copy_data(self, files: list[SourceFile], fmt: SourceFormat) -> Iterator[bytes]:
         """The files' lines in COPY text format, a piece at a time (a day's file is read once)."""
-        pending: list[str] = []
+        pending: list[bytes] = []
         size = 0
         for number, f in enumerate(files):
-            text = lines.copy_rows(number, f.path, fmt.one_object_per_line)
-            pending.append(text)
-            size += len(text)
+            rows = lines.copy_rows(number, f.path, fmt.one_object_per_line)
+            pending.append(rows)
+            size += len(rows)
             if size >= CHUNK:
-                yield "".join(pending).encode()
+                yield b"".join(pending)
                 pending, size = [], 0
         if pending:
-            yield "".join(pending).encode()
+            yield b"".join(pending)
 
     def _explain_invalid_json(self, batch: PostgresBatch) -> None:
         """The server says only that a line is not JSON; Python's decoder says why and where."""

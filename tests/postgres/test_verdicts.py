@@ -24,6 +24,8 @@ def with_value(key: str, literal: str, **changes: Any) -> str:
 EVENT_LINES = [
     with_value("ts", "1.541105830796e12"),  # an integral number written with an exponent is a double
     with_value("ts", "1541105830796e0"),
+    BASE.replace('"ts": 1541105830796', '"ts":\t1.541105830796e12'),  # a tab before the number
+    BASE.replace('"ts": 1541105830796', '"ts":\r1.541105830796E+12'),
     with_value("ts", "1541105830796.0"),
     with_value("ts", "18446744073709551615"),  # fits UBIGINT, not BIGINT
     with_value("ts", "9223372036854775808"),

@@ -65,14 +65,13 @@ def _fast(file_no: int, data: bytes) -> bytes:
         data = data[len(_BOM) :]
     if not data:
         return b""
+    # the hint reads the text as it is (escaping would hide a tab between a colon and a number)
+    flags = [b"t" if _EXPONENT.search(line) else b"f" for line in data.split(b"\n")] if _EXPONENT.search(data) else None
     data = data.replace(b"\\", b"\\\\").replace(b"\t", b"\\t")
     if b"\r" in data:  # the regex is slow: only for files that have a CR at all
         data = _TRAILING_CR.sub(b"", data).replace(b"\r", b"\\r")
-    rows = data.split(b"\n")
-    if _EXPONENT.search(data):
-        flagged = [(line, b"t" if _EXPONENT.search(line) else b"f") for line in rows]
-    else:
-        flagged = [(line, b"f") for line in rows]
+    rows = data.split(b"\n")  # escaping adds no newline: the same lines as the flags'
+    flagged = zip(rows, flags, strict=True) if flags is not None else ((line, b"f") for line in rows)
     return b"".join(
         [b"%d\t%d\t%s\t\\N\t\\N\t%s\n" % (file_no, n, line, flag) for n, (line, flag) in enumerate(flagged, 1)]
     )

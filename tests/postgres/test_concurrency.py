@@ -120,6 +120,8 @@ def test_two_runs_queue_and_reads_go_on(
         "SET default_transaction_read_only = off; DELETE FROM songs.songplays",
         "COMMIT; SET default_transaction_read_only = off; COMMIT; DELETE FROM songs.songplays",
         "WITH gone AS (DELETE FROM songs.songplays RETURNING 1) SELECT count(*) FROM gone",
+        "CREATE TABLE songs.x AS SELECT 1",
+        "CREATE TEMP TABLE scratch AS SELECT 1",
     ],
 )
 def test_query_cannot_write(postgres: Harness, tmp_path: Path, statement: str) -> None:
@@ -127,8 +129,9 @@ def test_query_cannot_write(postgres: Harness, tmp_path: Path, statement: str) -
     assert invoke("run", "--source", str(src)).exit_code == 0
     plays = count("songplays")
     result = invoke("query", statement)
-    assert result.exit_code == 4
-    assert result.stderr.startswith("error: PostgreSQL: ")
+    assert result.exit_code == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: not allowed on a read-only connection"), lines
     assert count("songplays") == plays > 0
 
 
@@ -149,3 +152,16 @@ def test_tables_outside_the_schema_are_never_touched(postgres: Harness, tmp_path
     with psycopg.connect(postgres.env()["SPARKIFY_POSTGRES_DSN"]) as con:
         for name in scratch:
             assert con.execute(f"SELECT kept FROM public.{name}").fetchall() == [("theirs",)], name  # type: ignore[arg-type]
+
+
+def test_a_check_past_its_time_limit_is_cancelled(postgres: Harness, tmp_path: Path) -> None:
+    """SPARKIFY_CHECK_TIMEOUT: the server cancels the statement; the check is an error, the rest run."""
+    src, _ = generated(tmp_path / "src", days=1)
+    assert invoke("run", "--source", str(src)).exit_code == 0
+    checks = tmp_path / "checks.toml"
+    checks.write_text("[checks.slow]\nsql = 'SELECT 1 AS x FROM (SELECT pg_sleep(30)) s'\n")
+    result = invoke("check", "--checks", str(checks), "--format", "json", env={"SPARKIFY_CHECK_TIMEOUT": "0.5"})
+    assert result.exit_code == 1, result.stderr
+    found = {c["name"]: c for c in result.json()["checks"]}
+    assert found["slow"]["status"] == "error" and "timed out" in found["slow"]["error"]
+    assert found["songplays.not_empty"]["status"] == "pass"

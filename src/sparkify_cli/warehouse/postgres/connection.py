@@ -24,9 +24,12 @@ from psycopg import conninfo
 from sparkify_cli.errors import (
     ConfigError,
     MissingRelation,
+    NotAllowed,
     SerializationConflict,
+    SparkifyError,
     WarehouseBusyError,
     WarehouseError,
+    WarehouseFailure,
 )
 from sparkify_cli.warehouse.base import Dialect, Params, Row, Warehouse
 
@@ -60,7 +63,7 @@ class PostgresWarehouse(Warehouse):
                 return [], []
             return [d.name for d in cur.description], cur.fetchall()
         except psycopg.Error as exc:
-            raise _error(exc) from None
+            raise _error(exc, self.read_only) from None
         finally:
             cur.close()
 
@@ -78,6 +81,15 @@ class PostgresWarehouse(Warehouse):
 
     def close(self) -> None:
         self.con.close()
+
+    def interrupt(self) -> bool:
+        """Cancel the running statement from another thread (time_limit's timer): the server ends
+        it with query_canceled, and the session stays usable."""
+        try:
+            self.con.cancel_safe()
+        except psycopg.Error:
+            return False
+        return True
 
     # --- PostgreSQL's own -----------------------------------------------------------------------
     def copy_in(self, statement: str, data: Iterable[bytes]) -> None:
@@ -104,7 +116,7 @@ class PostgresWarehouse(Warehouse):
                 cur.execute(statement, prepare=prepare)
         except psycopg.Error as exc:
             cur.close()
-            raise _error(exc) from None
+            raise _error(exc, self.read_only) from None
         return cur
 
     def _scratch(self, statement: str) -> psycopg.Cursor[Row]:
@@ -118,7 +130,7 @@ class PostgresWarehouse(Warehouse):
                 cur.execute(statement)
         except psycopg.Error as exc:
             cur.close()
-            raise _error(exc) from None
+            raise _error(exc, self.read_only) from None
         return cur
 
 
@@ -152,10 +164,13 @@ def _pyformat(statement: str) -> str:
     return "".join(out)
 
 
-def _error(exc: psycopg.Error) -> WarehouseError:
+def _error(exc: psycopg.Error, read_only: bool = False) -> SparkifyError:
     """The narrowest error for the driver's exception; callers act on the class, never on the text."""
     state = exc.sqlstate or ""
     message = f"PostgreSQL: {_first_line(str(exc)) or type(exc).__name__}"
+    if read_only and (state == "25006" or (state == "42601" and "multiple commands" in str(exc))):
+        # read_only_sql_transaction, or a second statement in the text (prepared: one at a time)
+        return NotAllowed(f"not allowed on a read-only connection (one statement that only reads): {message}")
     if state == "42P01":  # undefined_table
         return MissingRelation(message)
     if state in ("40001", "40P01"):  # serialization_failure, deadlock_detected
@@ -164,8 +179,12 @@ def _error(exc: psycopg.Error) -> WarehouseError:
         return WarehouseBusyError(message, hint="another run holds the warehouse; retry later")
     if state.startswith("22") or state == "54001":  # data_exception, statement_too_complex
         return InvalidInput(message)
-    if isinstance(exc, psycopg.OperationalError) and not state:
-        return WarehouseError(message, hint="the connection to the server was lost; run the same command again")
+    if (
+        state.startswith("08")
+        or state in ("57P01", "57P02", "57P03")
+        or (isinstance(exc, psycopg.OperationalError) and not state)
+    ):  # connection_exception, the server shutting down, a connection that is gone
+        return WarehouseFailure(message, hint="the connection to the server was lost; run the same command again")
     return WarehouseError(message)
 
 

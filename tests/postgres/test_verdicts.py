@@ -91,6 +91,11 @@ EVENT_LINES = [
     with_value("location", '"' + "x" * 1024 + '"'),
     with_value("location", '"' + "x" * 1025 + '"'),
     with_value("song", '" "'),
+    with_value("length", "NaN"),  # not JSON (RFC 8259), though DuckDB's and Python's readers take them
+    with_value("length", "-Infinity"),
+    BASE[:-1] + ",}",
+    BASE.replace('"userId": "7"}', '"userId": "7",\t}'),
+    with_value("artist", "[1, 2,]"),
     "{}",
     "{",
     "}",
@@ -107,6 +112,15 @@ SONG_FILES = {
     "A/A/E/TR5.json": "\ufeff" + json.dumps(song(song_id="SO8")) + "\r\n",
     "A/A/F/TR6.json": json.dumps(song(song_id="SO9", year=2.5e3, duration=1.5)).replace("1.5", "1e400"),
     "A/A/G/TR7.json": "",
+    # one object per line, one of them not strict JSON: the others still load (as on DuckDB)
+    "A/A/H/TR8.json": "\n".join(
+        [
+            json.dumps(song(song_id="SO10")),
+            json.dumps(song(song_id="SO11"))[:-1] + ",}",
+            json.dumps(song(song_id="SO12")),
+        ]
+    ),
+    "A/A/I/TR9.json": json.dumps(song(song_id="SO13"), indent=2).replace('"duration": 200.5', '"duration": NaN'),
 }
 
 
@@ -137,7 +151,7 @@ def test_hostile_lines_get_duckdbs_verdicts(postgres: Harness, tmp_path: Path) -
     duckdb = HARNESSES["duckdb"](tmp_path)
     expected = normalised(verdicts(duckdb, source))
     found = normalised(verdicts(postgres, source))
-    assert len(expected["rejects"]) > 40 and len(expected["staging_events"]) > 15
+    assert len(expected["rejects"]) > 40 and len(expected["staging_events"]) > 10
     for table in expected:
         assert found[table] == expected[table], table
 
@@ -157,15 +171,9 @@ def test_nul_bytes_are_rejected_as_duckdb_rejects_them(postgres: Harness, tmp_pa
 
 
 def test_what_postgresql_cannot_store_is_rejected_not_repaired(postgres: Harness, tmp_path: Path) -> None:
-    """Lines PostgreSQL's JSON parser refuses: a \\u0000 escape (text cannot hold it), NaN, Infinity
-    and trailing commas (not JSON). Rejected as invalid JSON, nothing staged from them."""
-    lines = [
-        with_value("song", '"a\\u0000b"'),
-        with_value("length", "NaN"),
-        with_value("length", "-Infinity"),
-        BASE[:-1] + ",}",
-        '{"a": [1, 2,]}',
-    ]
+    """The one verdict that differs: a \\u0000 escape is JSON, but PostgreSQL text cannot hold the
+    character (DuckDB stages it). Rejected as invalid JSON, never repaired."""
+    lines = [with_value("song", '"a\\u0000b"'), with_value("userAgent", '"\\u0000"')]
     source = write_source(tmp_path / "src", {"2018-11-01": "\n".join([*lines, BASE])})
     found = verdicts(postgres, source)
     assert [(r[1], str(r[3]).startswith("invalid JSON")) for r in sorted(found["rejects"])] == [

@@ -21,8 +21,8 @@ SELECT file_no, line_no, reason,
 {% for f in fields %}
      , CASE WHEN reason IS NULL THEN
 {%- if f.kind == 'string' %} s{{ loop.index }}
-{%- elif f.kind == 'integer' %} CAST(n{{ loop.index }} AS {{ f.sql_type }})
-{%- else %} pg_temp.sparkify_float(n{{ loop.index }}){% endif %} END AS {{ f.column }}
+{%- elif f.kind == 'integer' %} CAST(x{{ loop.index }} AS {{ f.sql_type }})
+{%- else %} x{{ loop.index }}{% endif %} END AS {{ f.column }}
 {% endfor %}
 FROM (
     SELECT *,
@@ -47,13 +47,20 @@ FROM (
                 THEN 'field {{ f.key }} is ' || lower(t{{ i }}) || ', expected {{ f.kind }}'
 {% if f.kind == 'string' %}
             WHEN octet_length(s{{ i }}) > {{ f.width }} THEN 'field {{ f.key }} is longer than {{ f.width }} bytes'
+{% if f.nonempty %}
+            WHEN jsonb_typeof(v{{ i }}) = 'string' AND s{{ i }} = '' THEN 'field {{ f.key }} is empty'
 {% endif %}
-{% if f.kind == 'integer' %}
-            WHEN n{{ i }} NOT BETWEEN {{ limits[f.sql_type][0] }} AND {{ limits[f.sql_type][1] }}
+{% else %}
+{#- As DuckDB has it: the value as its column type holds it (an integer that does not fit is none; a
+    number past a double's range is infinite), within min/max, above 0 where set, and finite where
+    no limits say so. -#}
+{% set x = "x" ~ i %}
+{% set fits = [] %}
+{% if f.min is not none %}{% set fits = fits + [x ~ " BETWEEN " ~ f.min ~ " AND " ~ f.max] %}{% endif %}
+{% if f.positive %}{% set fits = fits + [x ~ " > 0"] %}{% endif %}
+{% if f.kind == 'number' and f.min is none %}{% set fits = fits + [x ~ " NOT IN ('Infinity', '-Infinity')"] %}{% endif %}
+            WHEN t{{ i }} <> 'NULL' AND NOT coalesce({{ (fits or [x ~ " IS NOT NULL"]) | join(" AND ") }}, false)
                 THEN 'field {{ f.key }} is out of range'
-{% endif %}
-{% if f.min is not none %}
-            WHEN n{{ i }} NOT BETWEEN {{ f.min }} AND {{ f.max }} THEN 'field {{ f.key }} is out of range'
 {% endif %}
 {% endfor %}
 {% for rule in fmt.rules %}
@@ -63,7 +70,7 @@ FROM (
 {% endfor %}
         END AS reason
     FROM (
-        -- DuckDB's name for each value's type, and text fields as text (a number as DuckDB writes it)
+        -- DuckDB's name for each value's type; text fields as text, numbers as their column holds them
         SELECT *
 {% for f in fields %}
 {% set i = loop.index %}
@@ -76,11 +83,12 @@ FROM (
 
                END AS t{{ i }}
 {% if f.kind == 'string' %}
-             , CASE jsonb_typeof(v{{ i }})
-                   WHEN 'string' THEN v{{ i }} #>> '{}'
-                   WHEN 'number' THEN CASE WHEN int{{ i }} THEN n{{ i }}::text
-                                           ELSE pg_temp.sparkify_double_text(pg_temp.sparkify_float(n{{ i }})) END
-               END AS s{{ i }}
+             , CASE jsonb_typeof(v{{ i }}) WHEN 'string' THEN v{{ i }} #>> '{}' WHEN 'number' THEN n{{ i }}::text END
+                   AS s{{ i }}  -- a number gets here only as an integer (the type check refuses others)
+{% else %}
+             -- the value as its column holds it
+             , {% if f.kind == 'integer' %}CASE WHEN n{{ i }} BETWEEN {{ limits[f.sql_type][0] }} AND {{ limits[f.sql_type][1] }} THEN n{{ i }} END
+               {%- else %}pg_temp.sparkify_float(n{{ i }}){% endif %} AS x{{ i }}
 {% endif %}
 {% endfor %}
         FROM (

@@ -32,32 +32,3 @@ SELECT CASE
     ELSE n::double precision
 END
 $$;
-
--- A number stored in a text field, written as DuckDB writes a double: the shortest digits that read
--- back as the same double, positional from 1e-6 up to 1e21 (integral values end in '.0'), otherwise
--- with an exponent ('1e21', '1.5e-7').
-CREATE OR REPLACE FUNCTION pg_temp.sparkify_double_text(d double precision) RETURNS text
-LANGUAGE sql IMMUTABLE STRICT
-AS $$
-SELECT CASE
-    WHEN d = 'Infinity'::double precision THEN 'inf'
-    WHEN d = '-Infinity'::double precision THEN '-inf'
-    WHEN d = 0 THEN CASE WHEN d::text LIKE '-%' THEN '-0.0' ELSE '0.0' END
-    ELSE sign || CASE
-        WHEN point >= size AND point <= 21 THEN digits || repeat('0', point - size) || '.0'
-        WHEN point > 0 AND point <= 21 THEN left(digits, point) || '.' || substr(digits, point + 1)
-        WHEN point > -6 AND point <= 0 THEN '0.' || repeat('0', -point) || digits
-        ELSE left(digits, 1) || CASE WHEN size > 1 THEN '.' || substr(digits, 2) ELSE '' END || 'e' || (point - 1)
-    END
-END
-FROM (
-    -- d = 0.<digits> x 10^point
-    SELECT sign, digits, length(digits) AS size, whole_size + exponent - (length(all_digits) - length(ltrim(all_digits, '0'))) AS point
-    FROM (
-        SELECT m[1] AS sign, m[2] || coalesce(m[3], '') AS all_digits,
-               rtrim(ltrim(m[2] || coalesce(m[3], ''), '0'), '0') AS digits,
-               length(m[2]) AS whole_size, coalesce(m[4]::int, 0) AS exponent
-        FROM (SELECT regexp_match(d::text, '^(-?)([0-9]+)(?:\.([0-9]+))?(?:e([-+][0-9]+))?$') AS m) parts
-    ) split
-) number
-$$;

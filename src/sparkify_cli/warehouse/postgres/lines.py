@@ -3,8 +3,10 @@ pre_col, exponent.
 
 PostgreSQL judges every line (sql/stage/postgres/check.sql). Decided here, as DuckDB staging decides
 it, is only what cannot reach the server as text: bytes that are not UTF-8, gzip content, NUL bytes
-(PostgreSQL text cannot hold them) and where the objects of a song file begin and end. A UTF-8 BOM
-and CR line ends are valid data in an unusual shape: they are stripped and the line kept.
+(PostgreSQL text cannot hold them) and where the objects of a song file begin and end. Those files
+go through DuckDB staging's own careful reader (warehouse/duckdb/read_lines.py: warehouse-neutral
+Python), so the reasons and columns are the same, word for word. A UTF-8 BOM and CR line ends are
+valid data in an unusual shape: they are stripped and the line kept.
 
 `exponent` marks the lines where a field's number may be written with an exponent (1e2, 1.5E3): the
 server reads how their numbers were written from the text (the jsonb it parses keeps only their
@@ -17,8 +19,10 @@ import gzip
 import json
 import re
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable
 from pathlib import Path
+
+from sparkify_cli.warehouse.duckdb import read_lines as careful
 
 # line_no, raw text (None: nothing readable), reason decided here (None: for the server), its column
 Line = tuple[int, str | None, str | None, int | None]
@@ -50,12 +54,50 @@ def copy_rows(file_no: int, path: Path, one_object_per_line: bool) -> bytes:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
-        return _format(file_no, list(_text_lines(data)))
-    if "\x00" in text:  # text cannot hold NUL: such lines are judged here, like DuckDB judges them
-        return _format(file_no, list(_text_lines(data)))
-    if not one_object_per_line and not _lines_are_objects(text):
-        return _format(file_no, list(_objects(text.removeprefix("\ufeff"))))
+        return _format(file_no, _careful(path, one_object_per_line))
+    if "\x00" in text:  # text cannot hold NUL: such lines are judged here, as DuckDB judges them
+        return _format(file_no, _careful(path, one_object_per_line))
+    if not one_object_per_line and not all(lenient_json(line) for line in _lines(text)):
+        # pretty-printed, or several objects to a line: DuckDB's careful reader finds the objects
+        return _format(file_no, _careful(path, one_object_per_line))
     return _fast(file_no, data)
+
+
+def _careful(path: Path, one_object_per_line: bool) -> list[Line]:
+    """DuckDB staging's careful reading of the file; a line holding NUL gets the reason DuckDB gives
+    it (its reader keeps the NUL, and strict JSON refuses it)."""
+    rows = careful.event_lines(path) if one_object_per_line else careful.song_objects(path)
+    out: list[Line] = []
+    for _path, number, raw, reason, col in rows:
+        if reason is None and raw is not None and "\x00" in raw:
+            reason, col = careful.json_error(raw) or ("invalid JSON", None)
+        out.append((number, raw, reason, col))
+    return out
+
+
+def _lines(text: str) -> Iterable[str]:
+    """The non-blank lines of a file, as DuckDB staging reads them."""
+    for line in text.removeprefix("\ufeff").split("\n"):
+        line = line.rstrip("\r")
+        if line.strip(" "):
+            yield line
+
+
+_TRAILING_COMMA = re.compile(r",[ \t\r\n]*([}\]])")
+
+
+def lenient_json(line: str) -> bool:
+    """Would DuckDB's reader take the line as JSON? It also takes NaN, Infinity and trailing commas,
+    which strict JSON refuses afterwards, line by line. (Python's json takes the constants.)"""
+    for attempt in (line, _TRAILING_COMMA.sub(r"\1", line)):
+        try:
+            json.loads(attempt)
+        except RecursionError:
+            return True  # nested too deeply for Python: the server judges it
+        except ValueError:
+            continue
+        return True
+    return False
 
 
 def _fast(file_no: int, data: bytes) -> bytes:
@@ -91,76 +133,3 @@ def _escape(value: str | None) -> str:
         return _NULL
     value = value.replace("\x00", "\ufffd")
     return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-
-
-def _text_lines(data: bytes) -> Iterator[Line]:
-    """Line by line: a line that is not UTF-8 is rejected where it breaks; one holding NUL is
-    rejected with the reason Python's decoder gives (what DuckDB reports for it too)."""
-    for number, chunk in enumerate(data.split(b"\n"), start=1):
-        try:
-            line = chunk.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            yield number, chunk[:1000].decode("utf-8", "replace"), f"invalid UTF-8 at byte {exc.start + 1}", None
-            continue
-        if number == 1:
-            line = line.removeprefix("\ufeff")
-        line = line.rstrip("\r")
-        if "\x00" in line:
-            reason, col = explain_invalid(line)
-            yield number, line, reason, col
-        else:
-            yield number, line, None, None
-
-
-def _lines_are_objects(text: str) -> bool:
-    """Does every non-blank line of a song file parse on its own? Otherwise its objects are
-    pretty-printed or several to a line, and _objects finds them."""
-    for line in text.removeprefix("\ufeff").split("\n"):
-        line = line.rstrip("\r")
-        if not line.strip(" "):
-            continue
-        try:
-            json.loads(line)
-        except json.JSONDecodeError:
-            return False
-        except RecursionError:
-            continue  # nested too deeply for Python: the server judges it
-    return True
-
-
-def _objects(text: str) -> Iterator[Line]:
-    """Each JSON object of a song file as one line, numbered by the line it starts on; from the
-    first text that is not JSON on, the rest of the file is one rejected line."""
-    decoder, pos, line, counted = json.JSONDecoder(), 0, 1, 0
-    while True:
-        while pos < len(text) and text[pos].isspace():
-            pos += 1
-        if pos >= len(text):
-            return
-        line += text.count("\n", counted, pos)
-        counted = pos
-        try:
-            _, end = decoder.raw_decode(text, pos)
-        except json.JSONDecodeError as exc:
-            yield exc.lineno, text[pos : pos + 1000], f"invalid JSON: {exc.msg}", None
-            return
-        except RecursionError:
-            yield line, text[pos : pos + 1000], "invalid JSON: nested too deeply", None
-            return
-        # Newlines outside strings are insignificant whitespace (raw ones inside strings are invalid
-        # JSON and were refused above), so joining the lines does not change the object.
-        yield line, text[pos:end].replace("\r", " ").replace("\n", " "), None, None
-        line += text.count("\n", pos, end)
-        counted = pos = end
-
-
-def explain_invalid(raw: str) -> tuple[str, int | None]:
-    """Why a line is not JSON, and where: Python's decoder names the column (DuckDB staging words
-    its reasons the same way)."""
-    try:
-        json.loads(raw)
-    except json.JSONDecodeError as exc:
-        return f"invalid JSON: {exc.msg}", exc.colno
-    except RecursionError:
-        return "invalid JSON: nested too deeply", None
-    return "invalid JSON", None

@@ -16,11 +16,13 @@ from sparkify_cli.documents import TemplateValue
 from sparkify_cli.errors import RejectedDataError
 from sparkify_cli.sources import SourceFile
 from sparkify_cli.sources.formats import MAX_LINE_BYTES, SourceFormat
-from sparkify_cli.warehouse.base import Batch, Warehouse
+from sparkify_cli.warehouse.base import Batch, Value, Warehouse
+from sparkify_cli.warehouse.duckdb import read_lines as careful
 from sparkify_cli.warehouse.postgres import lines
 from sparkify_cli.warehouse.postgres.connection import InvalidInput, PostgresWarehouse
 
-EXPLAINED = 1000  # invalid-JSON lines per batch given Python's reason and column, as DuckDB staging does
+EXPLAINED = 1000  # lines DuckDB's reader refuses too given a reason and column per batch, as there
+CHUNK_LINES = 20_000  # invalid lines read back at a time
 CHUNK = 1 << 20  # COPY data is sent in pieces of about this many bytes
 
 
@@ -131,22 +133,42 @@ class PostgresStager:
             yield b"".join(pending)
 
     def _explain_invalid_json(self, batch: PostgresBatch) -> None:
-        """The server says only that a line is not JSON; Python's decoder says why and where."""
-        wh, checked, files = self.wh, batch.context["checked"], batch.context["files"]
-        _, rows = wh.query(
-            f"SELECT c.file_no, c.line_no, c.raw FROM {checked} c JOIN {files} f USING (file_no) "
-            f"WHERE c.reason = 'invalid JSON' ORDER BY f.source_file, c.line_no LIMIT {EXPLAINED}"
-        )
-        if not rows:
-            return
-        updates = [(*lines.explain_invalid(raw), file_no, line_no) for file_no, line_no, raw in rows]
-        wh.execute("DROP TABLE IF EXISTS explained")
-        wh.execute("CREATE TEMP TABLE explained (reason TEXT, col INTEGER, file_no INTEGER, line_no INTEGER)")
-        wh.insert_rows("explained", ["reason", "col", "file_no", "line_no"], updates)
-        wh.execute(
-            f"UPDATE {checked} c SET reason = x.reason, col = x.col FROM explained x "
-            "WHERE c.file_no = x.file_no AND c.line_no = x.line_no"
-        )
+        """The server says only that a line is not JSON; DuckDB staging's strict decoder says why and
+        where, as it does there: for the first 1,000 lines DuckDB's reader refuses too, and for
+        every line it takes but strict JSON does not (NaN, a trailing comma), a chunk at a time."""
+        wh, ctx = self.wh, batch.context
+        after: list[Value] = ["", 0]
+        refused = explained = 0
+        while True:
+            _, rows = wh.query(
+                f"SELECT f.source_file, c.line_no, c.file_no, c.raw FROM {ctx['checked']} c "
+                f"JOIN {ctx['files']} f USING (file_no) WHERE c.reason = 'invalid JSON' "
+                f"AND (f.source_file, c.line_no) > (?, ?) ORDER BY f.source_file, c.line_no LIMIT {CHUNK_LINES}",
+                after,
+            )
+            updates = []
+            for _key, line_no, file_no, raw in rows:
+                lenient = lines.lenient_json(raw)
+                if not lenient:
+                    refused += 1
+                    if refused > EXPLAINED:
+                        continue
+                error = careful.json_error(raw)
+                if error is not None:
+                    updates.append((*error, file_no, line_no))
+            if updates and not explained:
+                wh.execute("DROP TABLE IF EXISTS explained")
+                wh.execute("CREATE TEMP TABLE explained (reason TEXT, col INTEGER, file_no INTEGER, line_no INTEGER)")
+            wh.insert_rows("explained", ["reason", "col", "file_no", "line_no"], updates)
+            explained += len(updates)
+            if len(rows) < CHUNK_LINES:
+                break
+            after = [rows[-1][0], rows[-1][1]]
+        if explained:
+            wh.execute(
+                f"UPDATE {ctx['checked']} c SET reason = x.reason, col = x.col FROM explained x "
+                "WHERE c.file_no = x.file_no AND c.line_no = x.line_no"
+            )
 
     def _fill_batch(self, files: list[SourceFile]) -> None:
         wh = self.wh

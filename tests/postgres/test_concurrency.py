@@ -159,9 +159,9 @@ def test_a_check_past_its_time_limit_is_cancelled(postgres: Harness, tmp_path: P
     src, _ = generated(tmp_path / "src", days=1)
     assert invoke("run", "--source", str(src)).exit_code == 0
     checks = tmp_path / "checks.toml"
-    checks.write_text("[checks.slow]\nsql = 'SELECT 1 AS x FROM (SELECT pg_sleep(30)) s'\n")
-    result = invoke("check", "--checks", str(checks), "--format", "json", env={"SPARKIFY_CHECK_TIMEOUT": "0.5"})
+    checks.write_text("[checks.slow]\nsql = 'SELECT 1 AS x FROM (SELECT pg_sleep(120)) s'\n")
+    result = invoke("check", "--checks", str(checks), "--format", "json", env={"SPARKIFY_CHECK_TIMEOUT": "3"})
     assert result.exit_code == 1, result.stderr
     found = {c["name"]: c for c in result.json()["checks"]}
-    assert found["slow"]["status"] == "error" and "timed out" in found["slow"]["error"]
-    assert found["songplays.not_empty"]["status"] == "pass"
+    assert found["slow"]["status"] == "error" and "timed out after 3 s" in found["slow"]["error"]
+    assert sum(c["status"] == "pass" for c in found.values()) > 20  # the others ran

@@ -8,6 +8,11 @@ Also: an incremental day load on top of the history vs into an empty warehouse, 
 
     python benchmarks/bench.py                 # S (the real sample when ../shared exists) and M
     python benchmarks/bench.py --sets S,M,L --runs 3
+    python benchmarks/bench.py --sets M --warehouse postgres   # also through PostgreSQL: its ratio to DuckDB
+
+--warehouse postgres runs each set through PostgreSQL too, into a fresh database made (and dropped)
+on the server of SPARKIFY_BENCH_POSTGRES_DSN (else SPARKIFY_POSTGRES_DSN), whose user may CREATE
+DATABASE. Its peak RSS is sparkify's own; the server's memory is not in it.
 """
 
 from __future__ import annotations
@@ -112,19 +117,62 @@ def env_for(warehouse: Path) -> dict[str, str]:
     return env
 
 
-def bench_set(name: str, runs: int, work: Path) -> dict:
+def postgres_dsn() -> str:
+    dsn = os.environ.get("SPARKIFY_BENCH_POSTGRES_DSN") or os.environ.get("SPARKIFY_POSTGRES_DSN")
+    if not dsn:
+        raise SystemExit(
+            "--warehouse postgres: set SPARKIFY_BENCH_POSTGRES_DSN (a server where you may CREATE DATABASE)"
+        )
+    return dsn
+
+
+def postgres_run(root: Path, label: str) -> dict:
+    """`sparkify run` into a fresh PostgreSQL database, dropped afterwards."""
+    import psycopg
+    from psycopg.conninfo import make_conninfo
+
+    admin = postgres_dsn()
+    database = f"sparkify_bench_{label.lower()}_{os.getpid()}"
+    with psycopg.connect(admin, autocommit=True) as con:
+        con.execute(f'DROP DATABASE IF EXISTS "{database}"')
+        con.execute(f"CREATE DATABASE \"{database}\" TEMPLATE template0 ENCODING 'UTF8' LOCALE 'C'")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SPARKIFY_")}
+    env |= {"SPARKIFY_WAREHOUSE": "postgres", "SPARKIFY_POSTGRES_DSN": make_conninfo(admin, dbname=database)}
+    try:
+        return measure([*SPARKIFY, "run", "--source", str(root), "--format", "json"], env)
+    finally:
+        with psycopg.connect(admin, autocommit=True) as con:
+            con.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+
+
+def bench_set(name: str, runs: int, work: Path, warehouse: str = "duckdb") -> dict:
     root = dataset(name)
-    floors, sparks = [], []
+    floors, sparks, pgs = [], [], []
     for i in range(runs):
         floors.append(measure([sys.executable, "-c", FLOOR, str(root)]))
         wh = work / f"{name}-{i}.duckdb"
         sparks.append(measure([*SPARKIFY, "run", "--source", str(root), "--format", "json"], env_for(wh)))
         wh.unlink(missing_ok=True)
+        if warehouse == "postgres":
+            pgs.append(postgres_run(root, f"{name}_{i}"))
     summary = json.loads(sparks[-1]["stdout"])
     phases = {k: statistics.median(json.loads(s["stdout"])["seconds"][k] for s in sparks) for k in summary["seconds"]}
     floor = statistics.median(f["wall"] for f in floors)
     wall = statistics.median(s["wall"] for s in sparks)
     ratios = [s["wall"] / f["wall"] for s, f in zip(sparks, floors, strict=True)]
+    postgres = None
+    if pgs:
+        pg_summary = json.loads(pgs[-1]["stdout"])
+        postgres = {
+            "run_s": statistics.median(p["wall"] for p in pgs),
+            "run_rss_mib": statistics.median(p["rss_kib"] for p in pgs) / 1024,
+            "ratio_to_duckdb": statistics.median(p["wall"] / s["wall"] for p, s in zip(pgs, sparks, strict=True)),
+            "rows": pg_summary["rows"],
+            "same_rows": pg_summary["rows"] == summary["rows"],
+            "phases": {
+                k: statistics.median(json.loads(p["stdout"])["seconds"][k] for p in pgs) for k in pg_summary["seconds"]
+            },
+        }
     return {
         "set": name,
         "source": str(root),
@@ -136,6 +184,7 @@ def bench_set(name: str, runs: int, work: Path) -> dict:
         "rows": summary["rows"],
         "staged": summary["events"]["staged"],
         "phases": phases,
+        "postgres": postgres,
     }
 
 
@@ -179,11 +228,19 @@ def main() -> None:
     parser.add_argument("--sets", default="S,M", help="comma-separated: S, M, L (default S,M)")
     parser.add_argument("--runs", type=int, default=3, help="repetitions per set (median is reported)")
     parser.add_argument("--incremental", default="M", help="set for the incremental measurement ('' to skip)")
+    parser.add_argument(
+        "--warehouse",
+        choices=("duckdb", "postgres"),
+        default="duckdb",
+        help="postgres: also run each set through PostgreSQL (SPARKIFY_BENCH_POSTGRES_DSN), with its ratio to DuckDB",
+    )
     args = parser.parse_args()
     CACHE.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory(dir=CACHE) as tmp:
         work = Path(tmp)
-        results = [bench_set(name.strip(), args.runs, work) for name in args.sets.split(",") if name.strip()]
+        results = [
+            bench_set(name.strip(), args.runs, work, args.warehouse) for name in args.sets.split(",") if name.strip()
+        ]
         incremental = bench_incremental(args.incremental, work) if args.incremental else None
     print(
         f"\nmachine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
@@ -199,6 +256,20 @@ def main() -> None:
     print("\nper-phase seconds (sparkify's own timings, medians):")
     for r in results:
         print(f"  {r['set']}: " + ", ".join(f"{k} {v:.2f}" for k, v in r["phases"].items()))
+    if any(r["postgres"] for r in results):
+        print("\nPostgreSQL (the same sets, same invocation; a measurement, not a target yet):\n")
+        print("| set | sparkify run (DuckDB) | sparkify run (PostgreSQL) | ratio | peak RSS (client) | same rows |")
+        print("|---|---|---|---|---|---|")
+        for r in results:
+            pg = r["postgres"]
+            print(
+                f"| {r['set']} | {r['run_s']:.2f} s | {pg['run_s']:.2f} s | {pg['ratio_to_duckdb']:.2f}x "
+                f"| {pg['run_rss_mib']:.0f} MiB | {'yes' if pg['same_rows'] else 'NO: ' + str(pg['rows'])} |"
+            )
+        for r in results:
+            print(
+                f"  {r['set']} on PostgreSQL: " + ", ".join(f"{k} {v:.2f}" for k, v in r["postgres"]["phases"].items())
+            )
     if incremental:
         print(
             f"\nincremental ({args.incremental}): last day's load steps (songplays, time, users) on top of "

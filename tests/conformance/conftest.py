@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -10,5 +11,9 @@ from support.harness import EXECUTING, Harness, open_harness
 
 
 @pytest.fixture(params=EXECUTING)
-def harness(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Harness:
-    return open_harness(request.param, tmp_path, monkeypatch)
+def harness(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Harness]:
+    opened = open_harness(request.param, tmp_path, monkeypatch)
+    try:
+        yield opened
+    finally:
+        opened.close()

@@ -1,8 +1,10 @@
-"""Fault injection for the crash-safety tests, as a wrapper around the DuckDB adapter (production code
-has no hook): fail right before the Nth statement a connection executes, or SIGKILL the process there.
+"""Fault injection for the crash-safety tests, as a wrapper around a warehouse's connection class
+(production code has no hook): fail right before the Nth statement a connection executes, SIGKILL the
+process there, or stop it there (SIGSTOP: it holds what it holds until the test sends SIGCONT).
 
-In-process:  with failing_at("7"): invoke("run", ...)
-A process:   python tests/faults.py 7:kill run --source ...   (the `sparkify` CLI with the fault)
+In-process:  with failing_at("7", harness.connection_class): invoke("run", ...)
+A process:   python tests/support/faults.py <warehouse> 7:kill run --source ...   (the CLI with the fault;
+             7:stop stops instead)
 """
 
 from __future__ import annotations
@@ -22,17 +24,19 @@ Execute = Callable[[Warehouse, str, Params], None]
 
 
 def _wrap(spec: str, cls: type) -> tuple[Execute, Execute]:
-    """cls.execute, failing at statement N of a connection (spec "N" or "N:kill")."""
-    at, kill = int(spec.split(":")[0]), spec.endswith(":kill")
+    """cls.execute, failing at statement N of a connection (spec "N", "N:kill" or "N:stop")."""
+    at, how = int(spec.split(":")[0]), spec.partition(":")[2]
     real = cls.execute
 
     def execute(self: Warehouse, statement: str, params: Params = None) -> None:
         count = self.__dict__.get("_fault_count", 0) + 1
         self.__dict__["_fault_count"] = count
         if count == at:
-            if kill:
+            if how == "kill":
                 os.kill(os.getpid(), signal.SIGKILL)
-            raise WarehouseError(f"injected failure before statement {count}")
+            if how != "stop":
+                raise WarehouseError(f"injected failure before statement {count}")
+            os.kill(os.getpid(), signal.SIGSTOP)  # resumes here on SIGCONT
         real(self, statement, params)
 
     return real, execute

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from sparkify_cli.errors import ConfigError
-from sparkify_cli.warehouse import duckdb, redshift
+from sparkify_cli.warehouse import duckdb, postgres, redshift
 from sparkify_cli.warehouse.base import Dialect, Warehouse
 
 if TYPE_CHECKING:
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 __all__ = ["DIALECTS", "Dialect", "Warehouse", "connect", "dialect_of"]
 
-DIALECTS: dict[str, Dialect] = {d.name: d for d in (duckdb.DIALECT, redshift.DIALECT)}
+DIALECTS: dict[str, Dialect] = {d.name: d for d in (duckdb.DIALECT, redshift.DIALECT, postgres.DIALECT)}
 
 
 def dialect_of(settings: Settings) -> Dialect:

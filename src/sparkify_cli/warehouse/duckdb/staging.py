@@ -14,6 +14,7 @@ from pathlib import Path
 
 from sparkify_cli.errors import RejectedDataError, UndecodableInput
 from sparkify_cli.sources import SourceFile
+from sparkify_cli.sources import lines as careful_lines
 from sparkify_cli.sources.formats import MAX_LINE_BYTES, SourceFormat
 from sparkify_cli.warehouse.base import Batch, Row, Warehouse
 from sparkify_cli.warehouse.dryrun import DryRunWarehouse
@@ -112,7 +113,7 @@ class DuckDBStager:
     def _read_lines(self, files: list[SourceFile], fmt: SourceFormat) -> None:
         """raw_lines(path, line_no, raw, pre_reason, pre_col): DuckDB reads the batch in one go; files
         it cannot decode or cannot be given by name, and song files that are not one object per
-        line, go through read_lines."""
+        line, go through the careful reader (sources/lines.py)."""
         wh = self.wh
         paths = [str(f.path) for f in files]
         literal_paths.check_utf8(paths)
@@ -134,7 +135,7 @@ class DuckDBStager:
         if not careful:
             return
         wh.execute("DELETE FROM raw_lines WHERE path IN (SELECT unnest(?))", [careful])
-        reader = read_lines.event_lines if fmt.one_object_per_line else read_lines.song_objects
+        reader = careful_lines.event_lines if fmt.one_object_per_line else careful_lines.song_objects
         rows_out = []
         for path in careful:
             rows_out += reader(Path(path))
@@ -209,7 +210,7 @@ class DuckDBStager:
         """Record in `explained` why each of these (path, line_no, raw) is not JSON; how many are not."""
         updates = []
         for path, line_no, raw in rows:
-            error = read_lines.json_error(raw)
+            error = careful_lines.json_error(raw)
             if error is not None:
                 updates.append((*error, path, line_no))
         self.wh.insert_rows("explained", ["reason", "col", "path", "line_no"], updates)

@@ -4,7 +4,7 @@ pre_col, exponent.
 PostgreSQL judges every line (sql/stage/postgres/check.sql). Decided here, as DuckDB staging decides
 it, is only what cannot reach the server as text: bytes that are not UTF-8, gzip content, NUL bytes
 (PostgreSQL text cannot hold them) and where the objects of a song file begin and end. Those files
-go through DuckDB staging's own careful reader (warehouse/duckdb/read_lines.py: warehouse-neutral
+go through the careful reader every stager shares (sources/lines.py: warehouse-neutral
 Python), so the reasons and columns are the same, word for word. A UTF-8 BOM and CR line ends are
 valid data in an unusual shape: they are stripped and the line kept.
 
@@ -22,7 +22,7 @@ import zlib
 from collections.abc import Iterable
 from pathlib import Path
 
-from sparkify_cli.warehouse.duckdb import read_lines as careful
+from sparkify_cli.sources import lines as careful
 
 # line_no, raw text (None: nothing readable), reason decided here (None: for the server), its column
 Line = tuple[int, str | None, str | None, int | None]

@@ -15,9 +15,9 @@ from datetime import UTC, datetime
 from sparkify_cli.documents import TemplateValue
 from sparkify_cli.errors import RejectedDataError
 from sparkify_cli.sources import SourceFile
+from sparkify_cli.sources import lines as careful
 from sparkify_cli.sources.formats import MAX_LINE_BYTES, SourceFormat
 from sparkify_cli.warehouse.base import Batch, Value, Warehouse
-from sparkify_cli.warehouse.duckdb import read_lines as careful
 from sparkify_cli.warehouse.postgres import lines
 from sparkify_cli.warehouse.postgres.connection import InvalidInput, PostgresWarehouse
 

@@ -208,6 +208,9 @@ class Settings(BaseSettings):
         None, description="Redshift password (else IAM credentials or the OS keyring)"
     )
     iam_role_name: str = Field("sparkify-redshift-s3-read", description="IAM role Redshift assumes for COPY")
+    redshift_copy_prefix: str | None = Field(
+        None, description="S3 prefix where sparkify writes COPY's inputs (default: <source>/_sparkify/copy)"
+    )
 
     # --- PostgreSQL -----------------------------------------------------------------------
     postgres_dsn: SecretStr | None = Field(
@@ -248,6 +251,13 @@ class Settings(BaseSettings):
     @classmethod
     def _source_shape(cls, v: str) -> str:
         if v.startswith("s3:") and not S3_URI.match(v):
+            raise ValueError(f"{v!r} is not an S3 URI like s3://bucket/prefix")
+        return v
+
+    @field_validator("redshift_copy_prefix")
+    @classmethod
+    def _copy_prefix_shape(cls, v: str | None) -> str | None:
+        if v is not None and not S3_URI.match(v):
             raise ValueError(f"{v!r} is not an S3 URI like s3://bucket/prefix")
         return v
 

@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from sparkify_cli import sql
 from sparkify_cli.settings import load_settings
+from sparkify_cli.warehouse.dryrun import inline
 from sparkify_cli.warehouse.redshift import DIALECT
 from sparkify_cli.warehouse.redshift.connection import RedshiftWarehouse
 from support.cli import invoke
@@ -213,3 +215,33 @@ def test_no_value_is_bound_where_redshift_needs_a_constant(fake: FakeRedshift, c
     bound = [(s, p) for s, p in fake.sent if p and re.search(r"\b(LIMIT|OFFSET)\s+\?", s)]
     assert bound == [], bound
     assert result.exit_code in (0, 1), result.stderr  # the stand-in answers checks with empty tables
+
+
+# --- --dry-run of the read-only commands ----------------------------------------------------------
+
+READS = {
+    "report": ("report", "--date", "2018-11-02", "--top", "3"),
+    "report matches": ("report", "matches", "--start", "2018-11-01", "--end", "2018-11-04"),
+    "runs": ("runs", "--limit", "3"),
+    "status": ("status",),
+    "rejects": ("rejects", "--limit", "3"),
+}
+
+
+def body(statement: str) -> str:
+    return "\n".join(line for line in statement.splitlines() if not line.strip().startswith("--")).strip()
+
+
+@pytest.mark.parametrize("command", list(READS))
+def test_a_read_only_dry_run_connects_to_nothing_and_plans_what_the_command_sends(
+    fake: FakeRedshift, command: str
+) -> None:
+    planned = invoke(*READS[command], "--dry-run")
+    assert planned.exit_code == 0, planned.stderr
+    assert fake.kwargs == {} and fake.sent == []  # no connection, nothing sent
+    statements = [body(s) for s in sql.statements(planned.stdout)]
+    assert statements
+    ran = invoke(*READS[command])
+    assert ran.exit_code == 0, ran.stderr
+    sent = [body(inline(s, p)) for s, p in fake.sent]
+    assert [s for s in sent if s in statements] == statements  # every planned statement is sent, in order

@@ -195,7 +195,7 @@ def test_connect_timeout_bounds_connecting_only(fake: FakeRedshift, monkeypatch:
 def test_statement_timeout_is_the_servers(fake: FakeRedshift, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SPARKIFY_REDSHIFT_STATEMENT_TIMEOUT", "45")
     RedshiftWarehouse.from_settings(DIALECT, load_settings()).close()
-    assert fake.statements == ["SET statement_timeout TO 45000"]
+    assert fake.statements == ["SET statement_timeout TO 45000", "SET search_path TO pg_temp"]
 
 
 # --- what the driver is asked to bind (item 2) --------------------------------------------------

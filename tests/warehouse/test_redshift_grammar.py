@@ -12,6 +12,7 @@ around each statement included.
 from __future__ import annotations
 
 import re
+import signal
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -146,6 +147,10 @@ def _cli_runs(out: Collector, folder: Path, monkeypatch: pytest.MonkeyPatch) -> 
             ("log_data/2018/11/2018-11-09-events.json",)
         ]
     }
+    slow = FakeRedshift(ALL_TABLES)
+    slow.slow = ["SELECT COUNT(*) FROM (\nSELECT user_id"]  # cancelled from a second session
+    interrupted = FakeRedshift(ALL_TABLES)
+    interrupted.signal_on = {"INSERT INTO songs.staging_events": signal.SIGTERM}
     double_encoded = {"SELECT DISTINCT txt": [("Alize\u00c3\u00a9e",)]}  # Alizée, its UTF-8 read as Latin-1
     error = LoadError(0, f"s3://{BUCKET}/{PREFIX}/song_data/A/A/A/TRAAAAK128F9318786.json", 3, "year", "Invalid digit")
     runs: list[tuple[str, FakeRedshift, tuple[str, ...], dict[str, str]]] = [
@@ -191,6 +196,9 @@ def _cli_runs(out: Collector, folder: Path, monkeypatch: pytest.MonkeyPatch) -> 
             ("report", "matches"),
             {},
         ),
+        ("query", FakeRedshift(ALL_TABLES), ("query", "SELECT level, count(*) FROM songs.songplays GROUP BY 1"), {}),
+        ("check, one runs out of time", slow, ("check",), {"SPARKIFY_CHECK_TIMEOUT": "1"}),
+        ("run, interrupted mid-statement", interrupted, ("run", "--date", "2018-11-02"), {}),
     ]
     runs[5][1].fail_copy = [("Load into table 'copy_song_json' failed. Check 'stl_load_errors'", [error])]
     runs[6][1].fail_copy = [("S3ServiceException:Access Denied,Status 403", [])]
@@ -259,6 +267,8 @@ def test_the_collection_covers_every_kind_of_statement(statements: dict[str, str
         "--dry-run report a range, json",
         "--dry-run report matches a range, tolerance 0.5",
         "report matches, a text to repair",
+        "check, one runs out of time",
+        "run, interrupted mid-statement",
         "stage, COPY fails on data",
         "stage, Serverless",
         "stage, a statement fails",

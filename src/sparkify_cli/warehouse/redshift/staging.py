@@ -18,7 +18,14 @@ from typing import TYPE_CHECKING
 
 from sparkify_cli import aws
 from sparkify_cli.documents import Document, TemplateValue
-from sparkify_cli.errors import ConfigError, MissingRelation, RejectedDataError, SourceError, WarehouseError
+from sparkify_cli.errors import (
+    ConfigError,
+    MissingRelation,
+    RejectedDataError,
+    SourceError,
+    WarehouseError,
+    WarehouseFailure,
+)
 from sparkify_cli.sources.formats import SourceFormat
 from sparkify_cli.warehouse.base import Batch, Value, Warehouse
 from sparkify_cli.warehouse.redshift import lines
@@ -214,6 +221,8 @@ class RedshiftStager:
                 max_errors=maxerror(max_errors),
                 **context,
             )
+        except WarehouseFailure:
+            raise  # the connection is gone, and the session's temp tables with it
         except WarehouseError:
             if not self._load_errors(ctx, since, from_lines=from_lines):
                 raise

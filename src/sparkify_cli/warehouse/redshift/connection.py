@@ -26,35 +26,34 @@ the ledger's `interrupted` -- opens a new one.
 
 from __future__ import annotations
 
-import math
 import random
 import re
-import struct
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sparkify_cli import sql
-from sparkify_cli.errors import (
-    ConfigError,
-    MissingRelation,
-    NotAllowed,
-    SerializationConflict,
-    SparkifyError,
-    WarehouseError,
-    WarehouseFailure,
-)
+from sparkify_cli.errors import NotAllowed, SerializationConflict, WarehouseError, WarehouseFailure
 from sparkify_cli.sources.formats import EVENT_FIELDS, SONG_FIELDS
 from sparkify_cli.warehouse.base import Dialect, Params, Row, Warehouse
+from sparkify_cli.warehouse.redshift.session import (
+    LOST_HINT,
+    READ_ONLY,
+    Connection,
+    Opener,
+    backend_pid,
+    cluster_endpoint,
+    error,
+    without_socket_timeout,
+)
 
 if TYPE_CHECKING:
     from sparkify_cli.settings import Settings
 
 RETRIES = 4
-IAM_DURATION_S = 900
 # The templates that define sparkify's tables (services/pipeline/schema.py runs them).
 DDL = ("ddl/staging.sql", "ddl/star.sql", "ddl/ledger.sql", "ddl/version.sql")
 _CREATED = re.compile(r'^CREATE TABLE IF NOT EXISTS \S+?\."?(\w+)"? \(', re.M)
@@ -72,11 +71,7 @@ def own_tables() -> frozenset[str]:
     return frozenset(found)
 
 
-# The driver's connection: redshift_connector ships no type information.
-Connection = Any
 Result = tuple[list[str], list[Row]]
-LOST_HINT = "the connection to Redshift was lost; run the same command again"
-READ_ONLY = "not allowed on a read-only connection (one statement that only reads)"
 
 
 class RedshiftWarehouse(Warehouse):
@@ -117,7 +112,7 @@ class RedshiftWarehouse(Warehouse):
         self.con.autocommit = True
         self.cur = self.con.cursor()
         self.cur.paramstyle = "qmark"  # the `?` placeholders both warehouses share
-        self.pid = _backend_pid(connection)
+        self.pid = backend_pid(connection)
 
     # --- connecting -----------------------------------------------------------------------------
     @classmethod
@@ -132,10 +127,10 @@ class RedshiftWarehouse(Warehouse):
         """Connect to SPARKIFY_REDSHIFT_HOST, or to the endpoint of the cluster `infra up` made."""
         host, port = settings.redshift_host, settings.redshift_port
         if not host:
-            host, port = _cluster_endpoint(settings)
-        opener = _Opener(settings, host, port, connect)
+            host, port = cluster_endpoint(settings)
+        opener = Opener(settings, host, port, connect)
         con = opener()
-        _without_socket_timeout(con)
+        without_socket_timeout(con)
         wh = cls(
             dialect,
             con,
@@ -250,10 +245,10 @@ class RedshiftWarehouse(Warehouse):
             self._abandon()
             raise
         except Exception as exc:
-            error = _error(exc, self.read_only)
-            if isinstance(error, WarehouseFailure):
+            failure = error(exc, self.read_only)
+            if isinstance(failure, WarehouseFailure):
                 self._abandon(cancel=False)
-            raise error from None
+            raise failure from None
         finally:
             with self._guard:
                 self._busy -= 1
@@ -293,7 +288,7 @@ class RedshiftWarehouse(Warehouse):
             return False
         try:
             other = self.reconnect()
-        except (Exception, SparkifyError):
+        except Exception:  # no connection to cancel with (a SparkifyError from credentials too)
             return False
         try:
             other.autocommit = True  # else the driver sends `begin transaction` first
@@ -322,7 +317,7 @@ class RedshiftWarehouse(Warehouse):
         if self._txn is not None or self.reconnect is None:
             raise WarehouseFailure("Redshift: the connection was lost", hint=LOST_HINT)
         found = self.reconnect()
-        _without_socket_timeout(found)
+        without_socket_timeout(found)
         self._broken = False
         self._adopt(found)
         self._start_session()
@@ -367,58 +362,10 @@ class RedshiftWarehouse(Warehouse):
             cols = [d[0] for d in self.cur.description or []]
             return cols, [tuple(r) for r in (self.cur.fetchall() or [])]
         except Exception as exc:
-            raise _error(exc) from None
+            raise error(exc) from None
 
     def _backoff(self, attempt: int) -> None:
         self.sleep(min(30.0, 0.5 * 2**attempt) * (1 + random.random()))
-
-
-class _Opener:
-    """Opens connections to one endpoint. IAM credentials are asked for again once those in hand
-    are close to their end (GetClusterCredentials: IAM_DURATION_S)."""
-
-    def __init__(self, settings: Settings, host: str, port: int, connect: Callable[..., Connection] | None) -> None:
-        self.settings, self.host, self.port = settings, host, port
-        self.connect = connect
-        self._user_password: tuple[str, str] | None = None
-        self._fetched = 0.0
-
-    def __call__(self) -> Connection:
-        s = self.settings
-        if self._user_password is None or time.monotonic() - self._fetched > IAM_DURATION_S - 120:
-            self._user_password, self._fetched = credentials(s), time.monotonic()
-        user, password = self._user_password
-        connect = self.connect
-        if connect is None:
-            import redshift_connector
-
-            connect = redshift_connector.connect
-        try:
-            return connect(
-                host=self.host,
-                port=self.port,
-                database=s.redshift_database,
-                user=user,
-                password=password,
-                ssl=True,
-                sslmode="verify-ca",
-                timeout=math.ceil(s.redshift_connect_timeout),  # the socket's, for now: see the module's note
-                application_name="sparkify",
-            )
-        except Exception as exc:  # the driver raises its own, socket and SSL errors alike
-            raise WarehouseError(
-                f"cannot connect to Redshift at {self.host}:{self.port}/{s.redshift_database}: {_message(exc)}",
-                hint="is the cluster available and your IP allowed? (`sparkify infra status`)",
-            ) from None
-
-
-def _backend_pid(con: Connection) -> int | None:
-    """The session's process id, from the BackendKeyData the server sent at start-up (the driver
-    keeps it as it came: process id, then secret key)."""
-    data = getattr(con, "_backend_key_data", None)
-    if isinstance(data, bytes | bytearray) and len(data) >= 4:
-        return int(struct.unpack("!i", bytes(data[:4]))[0])
-    return None
 
 
 # A scratch table of sparkify's own SQL, by plain name: made, dropped or filled (never read into).
@@ -435,99 +382,3 @@ def _first_word(statement: str) -> str:
     rest = statement[_COMMENTS.match(statement).end() :]  # type: ignore[union-attr]  # matches "" at least
     found = re.match(r"[A-Za-z]+", rest)
     return found.group(0).upper() if found else ""
-
-
-def _without_socket_timeout(con: Connection) -> None:
-    """Lift the socket timeout redshift-connector set for connecting (its `_usock`, the socket it
-    reads and writes through): from now on the server's statement_timeout bounds a statement."""
-    sock = getattr(con, "_usock", None)
-    if sock is not None and hasattr(sock, "settimeout"):
-        sock.settimeout(None)
-
-
-def _error(exc: BaseException, read_only: bool = False) -> SparkifyError:
-    """The narrowest error for the driver's exception; callers act on the class, never on the text."""
-    text = _message(exc)
-    message = f"Redshift: {text}"
-    if text.startswith("1023") or "serializable isolation violation" in text.lower():
-        return SerializationConflict(message, hint="another run changed the same tables; run again")
-    fields = exc.args[0] if exc.args and isinstance(exc.args[0], dict) else {}
-    state = str(fields.get("C", ""))
-    if state == "42P01":  # undefined_table
-        return MissingRelation(message)
-    if state == "25006" or (read_only and state == "42601" and "multiple commands" in text):
-        # read_only_sql_transaction, or a second statement in the text (the driver prepares each)
-        return NotAllowed(f"{READ_ONLY}: {message}")
-    if state == "42501":  # insufficient_privilege
-        return NotAllowed(message, hint=f"the Redshift user needs this privilege; {_GRANT_HINT}")
-    if state.startswith("08") or state in ("57P01", "57P02", "57P03") or (not fields and _lost(exc)):
-        # connection_exception, the server shutting down, a socket that is gone
-        return WarehouseFailure(message, hint=LOST_HINT)
-    return WarehouseError(message)
-
-
-_GRANT_HINT = "GRANT it, or connect as a user that has it"
-
-
-def _lost(exc: BaseException) -> bool:
-    """The driver's own errors without a server's answer: the socket closed, broke or timed out."""
-    from redshift_connector.error import InterfaceError, OperationalError
-
-    return isinstance(exc, OSError | EOFError | InterfaceError | OperationalError)
-
-
-def _message(exc: BaseException) -> str:
-    """One line from the driver's error (a dict of protocol fields for server errors)."""
-    first = exc.args[0] if exc.args else exc
-    if isinstance(first, dict):
-        parts = [str(first.get("M", "")).strip(), str(first.get("D", "")).strip()]
-        text = " ".join(p for p in parts if p)
-    else:
-        text = str(first)
-    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
-    return " ".join(lines)[:500] if lines else type(exc).__name__
-
-
-def _cluster_endpoint(settings: Settings) -> tuple[str, int]:
-    from sparkify_cli import aws
-
-    info = aws.describe_cluster(settings)
-    if info is None:
-        raise ConfigError(
-            f"no Redshift cluster {settings.cluster_identifier!r}",
-            hint="run `sparkify infra up`, or set SPARKIFY_REDSHIFT_HOST",
-        )
-    if not info.endpoint:
-        raise WarehouseError(
-            f"cluster {info.identifier} is {info.status}, it has no endpoint yet",
-            hint="wait for `sparkify infra status` to say available",
-        )
-    return info.endpoint, int(info.port or settings.redshift_port)
-
-
-def credentials(settings: Settings) -> tuple[str, str]:
-    """(user, password): IAM temporary credentials when AWS credentials are at hand, else the
-    password from the environment, .env or the OS keyring."""
-    from sparkify_cli import aws, secrets
-
-    iam_error = None
-    if aws.has_credentials(settings):
-        try:
-            found = aws.call(
-                aws.client(settings, "redshift"),
-                "get_cluster_credentials",
-                DbUser=settings.redshift_user,
-                DbName=settings.redshift_database,
-                ClusterIdentifier=settings.cluster_identifier,
-                DurationSeconds=IAM_DURATION_S,
-                AutoCreate=False,
-            )
-            return str(found["DbUser"]), str(found["DbPassword"])
-        except aws.AwsCallError as exc:
-            iam_error = exc
-    password = secrets.lookup_password(settings)
-    if password is None:
-        if iam_error is not None:
-            raise iam_error
-        return settings.redshift_user, secrets.require_password(settings).get_secret_value()
-    return settings.redshift_user, password.get_secret_value()

@@ -107,7 +107,7 @@ class RedshiftStager:
             raise ConfigError(
                 f"--no-sign-request cannot stage into Redshift: COPY reads manifests and log lines that sparkify "
                 f"writes under {SETTING} ({self.copy_prefix}), which takes AWS credentials",
-                hint=f"drop --no-sign-request and use AWS credentials that may write there (or set {SETTING})",
+                hint="drop --no-sign-request and use AWS credentials that may write there",
             )
         self._options: CopyOptions | None = None
         self._view = "stl"  # where load errors are read: stl_load_errors, else sys_load_error_detail

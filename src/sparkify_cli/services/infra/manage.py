@@ -166,7 +166,8 @@ def plan_up(
         )
     bucket, prefix = s3_source(settings.source)
     if offline:
-        allowed, warnings = ingress_cidr(cidr, lambda: YOUR_IP) if cidr is not None else (YOUR_IP, [])
+        # Only checked, never looked up: the address is AWS's view of the caller at apply time.
+        allowed, warnings = (YOUR_IP, []) if cidr is None else ingress_cidr(cidr, lambda: YOUR_IP)
         region, partition = _offline_region(settings, warnings)
         found = NOTHING_YET
     else:

@@ -170,7 +170,9 @@ def status(
     from rich.table import Table
 
     c = found.cluster
-    cost = "none (no cluster)" if found.cost is None else f"{found.cost.describe()} (on-demand list price)"
+    cost = "none (no cluster)" if found.cost is None else found.cost.describe()
+    if found.cost is not None and found.cost.hourly_usd is not None:
+        cost += " (on-demand list price)"
     rows: list[tuple[str, object]] = [
         ("region", found.region),
         ("cluster", "absent" if c is None else f"{c.identifier}: {c.status}"),

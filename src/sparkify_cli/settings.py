@@ -199,7 +199,7 @@ class Settings(BaseSettings):
     aws_profile: str | None = Field(None, description="AWS profile (default: AWS_PROFILE / boto3's chain)")
     cluster_identifier: str = Field("sparkify", description="Redshift cluster identifier")
     redshift_node_type: str = Field("ra3.large", description="Redshift node type")
-    redshift_nodes: int = Field(4, ge=1, description="Redshift number of nodes")
+    redshift_nodes: int = Field(1, ge=1, description="Redshift number of nodes")
     redshift_host: str | None = Field(None, description="Redshift endpoint (default: found from the cluster)")
     redshift_port: int = Field(5439, description="Redshift port")
     redshift_database: str = Field("sparkify", description="Redshift database")

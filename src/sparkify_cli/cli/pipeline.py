@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from sparkify_cli.services.pipeline.dry_run import Step
     from sparkify_cli.services.pipeline.request import Command
     from sparkify_cli.services.pipeline.run import PipelineResult, RunOutcome
+    from sparkify_cli.services.pipeline.schema import DropPreview
     from sparkify_cli.settings import Settings
     from sparkify_cli.warehouse.base import BatchResult
 
@@ -27,14 +28,23 @@ schema_app = typer.Typer(help="Create the warehouse tables.", no_args_is_help=Tr
 @schema_app.command("create")
 def schema_create(
     ctx: typer.Context,
-    drop: Annotated[bool, typer.Option("--drop", help="Drop every sparkify table first (loses all data).")] = False,
+    drop: Annotated[
+        bool, typer.Option("--drop", help="Drop every sparkify table first (loses all data; asks first).")
+    ] = False,
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="With --drop: do not ask for confirmation (cron, CI).")
+    ] = False,
     warehouse: opt.Warehouse = None,
     dry_run: opt.DryRun = False,
 ) -> None:
     """Create the staging tables, the star schema and its helper tables; safe to run twice.
 
+    --drop deletes every sparkify table and its rows first: it says how many rows would be lost and
+    asks; without a terminal it needs --yes.
+
     Example: sparkify schema create
     Example: sparkify schema create --warehouse redshift --dry-run > schema.sql
+    Example: sparkify schema create --drop --yes
     """
     from sparkify_cli.services.pipeline import schema
 
@@ -42,7 +52,33 @@ def schema_create(
     if dry_run:
         _print_sql(s, "schema", drop=drop)
         return
+    if drop and not yes:
+        _confirm_drop(schema.drop_preview(s))
     console.info(f"schema {s.schema} ready on {schema.setup(s, drop=drop)}")
+
+
+def _confirm_drop(found: DropPreview) -> None:
+    """Name what --drop loses and ask; a warehouse without sparkify's tables loses nothing."""
+    from sparkify_cli.cli.confirm import confirm
+
+    if not found.tables:
+        return
+    plays = found.rows.get("songplays")
+    console.info(f"--drop deletes {len(found.tables)} sparkify tables in schema {found.schema} on {found.where}:")
+    for table, n in found.rows.items():
+        console.info(f"  {table}: {n:,} row{'' if n == 1 else 's'}")
+    others = len(found.tables) - len(found.rows)
+    if others:
+        console.info(f"  and {others} staging and helper tables (staged events and songs, rejects, run history)")
+    confirm(
+        "Drop them and everything in them?",
+        yes=False,
+        unasked=f"--drop would delete {len(found.tables)} tables"
+        + (f" ({plays:,} plays)" if plays is not None else "")
+        + f" on {found.where}",
+        hint="pass --yes to drop them",
+        cancelled="nothing was dropped",
+    )
 
 
 def stage(

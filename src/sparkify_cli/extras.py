@@ -13,9 +13,8 @@ import shlex
 from importlib import metadata
 from urllib.parse import unquote, urlparse
 
+from sparkify_cli import DISTRIBUTION
 from sparkify_cli.errors import ConfigError
-
-DISTRIBUTION = "sparkify-cli"
 
 # The top-level module -> the extra that installs it, and what needs it (for the message).
 EXTRAS: dict[str, tuple[str, str]] = {

@@ -29,8 +29,16 @@ def keyring_backend() -> KeyringBackend:
     """The OS keyring a password would be stored in. ConfigError when there is none that keeps one:
     keyring's fail backend (none found) and its null backend (`keyring --disable`, or
     PYTHON_KEYRING_BACKEND=keyring.backends.null.Keyring) would lose it, one loudly, one silently."""
-    import keyring
-    from keyring.backends import chainer, fail, null
+    try:
+        import keyring
+        from keyring.backends import chainer, fail, null
+    except ModuleNotFoundError as exc:  # keyring comes with the [redshift] extra
+        from sparkify_cli import extras
+
+        found = extras.missing(exc)
+        if found is None:
+            raise
+        raise found from None
 
     backend = keyring.get_keyring()
     chained = backend.backends if isinstance(backend, chainer.ChainerBackend) else [backend]

@@ -1,11 +1,12 @@
 """The Typer app, its global options, its house style, and the one place errors become exit codes.
 
 Commands live in the other modules of this package; cli/__init__.py composes them onto `app`, and
-`sparkify --help` lists them in that order. The house style (cli/help.py) is applied here to every command at
-once: an `Example:` line of a help text is its own line, never wrapped into the next; placeholders
-are written one way (`--date DAY`, `--format table|json`, `OUT`: capitals, or the choices); the
-global options `--env-file` and `--debug` work before and after the command. A failure is one
-line on stderr and its documented exit code, and under `--format json` also one document on stdout.
+`sparkify --help` lists them in that order. The house style (cli/help.py) is applied here to every
+command at once: an `Example:` line of a help text is its own line, never wrapped into the next;
+placeholders are written one way (`--date DAY`, `--format table|json`, `OUT`: capitals, or the
+choices); the global options `--env-file` and `--debug` work before and after the command. A failure
+is one line on stderr and its documented exit code, and under `--format json` also one document on
+stdout.
 """
 
 from __future__ import annotations

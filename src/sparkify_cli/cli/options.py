@@ -2,7 +2,7 @@
 per kind of --format, so Typer validates every choice the same way (a usage error, exit 2).
 
 Placeholders have one style: the choices (`table|json`), else a word in capitals (`DAY`, `URI`,
-`N`, `PATH`). cli/app.py gives every option without one its type's word (an int is `N`, a path
+`N`, `PATH`). cli/help.py gives every option without one its type's word (an int is `N`, a path
 `PATH`); the ones here say more."""
 
 from __future__ import annotations

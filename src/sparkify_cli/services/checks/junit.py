@@ -4,8 +4,9 @@ Each check is a testcase (classname `sparkify.<table>`). Only what makes `sparki
 is a <failure> or <error>: a failed warn-severity check passes with the warning in <system-out>,
 so the dashboard and the exit code agree. When the checks cannot run at all (no warehouse, a
 broken file, a malformed checks file), the report is one <error> testcase saying why, so the
-dashboard shows the failure instead of last night's file or none. Text XML 1.0 cannot hold (control characters from a
-description or a sample row) is written as a visible escape, so the file always parses.
+dashboard shows the failure instead of last night's file or none. Text XML 1.0 cannot hold
+(control characters from a description or a sample row) is written as a visible escape, so the
+file always parses.
 """
 
 from __future__ import annotations

@@ -238,6 +238,13 @@ class Settings(BaseSettings):
         description="Seconds one data-quality check may run (0: no limit); past it the check is cancelled, has "
         "status error and the next one runs.",
     )
+    lock_wait: float = Field(
+        0.0,
+        ge=0,
+        le=86400,
+        description="Seconds query, report and check wait for another process holding the DuckDB file "
+        "(0: fail at once).",
+    )
     redshift_connect_timeout: float = Field(30.0, gt=0, le=600, description="Seconds to open a Redshift connection.")
     redshift_statement_timeout: int = Field(
         0,

@@ -51,9 +51,6 @@ def test_rejected_lines_beyond_max_errors_are_a_failure_document(tmp_path: Path,
     assert document["run_id"] is None or isinstance(document["run_id"], str)
 
 
-@pytest.mark.xfail(
-    strict=True, reason="needs services/pipeline/ledger.py to name the run on its error (errors.note_run)"
-)
 def test_the_failure_document_names_the_run_the_ledger_recorded(tmp_path: Path) -> None:
     src = bad_source(tmp_path / "src")
     document = failure(invoke("run", "--source", str(src), "--format", "json"), 4)

@@ -78,19 +78,19 @@ def test_full_lifecycle_through_a_moto_server_reached_only_via_aws_endpoint_url(
 
     again = sparkify("infra", "up", "--cidr", CIDR)  # nothing to create: nothing to confirm
     assert again.exit_code == 0, again.stderr
-    assert "nothing changed" in again.stderr
+    assert "nothing changed" in again.stdout
     assert "done " not in again.stderr
     assert sparkify("infra", "status", "--format", "json").json() == status
 
     down = sparkify("infra", "down", "--yes")
     assert down.exit_code == 0, down.stderr
-    assert "deleted 5 resources" in down.stderr
+    assert "deleted 5 resources" in down.stdout
     gone = sparkify("infra", "status", "--format", "json").json()
     assert (gone["cluster"], gone["role_arn"], gone["security_group_id"], gone["parameter_group"]) == (None,) * 4
 
     down_again = sparkify("infra", "down", "--yes")
     assert down_again.exit_code == 0
-    assert "nothing to delete" in down_again.stderr
+    assert "nothing to delete" in down_again.stdout
 
 
 @pytest.mark.usefixtures("moto_aws")

@@ -98,7 +98,6 @@ def test_check_with_wait_goes_on_once_the_holder_is_done(held: subprocess.Popen[
     assert '"ok": true' in stdout
 
 
-@pytest.mark.xfail(strict=True, reason="needs the setting SPARKIFY_LOCK_WAIT in settings.py (lock_wait)")
 def test_the_setting_makes_every_command_wait(held: subprocess.Popen[str]) -> None:
     env = {**os.environ, "SPARKIFY_LOCK_WAIT": "60"}
     reader = subprocess.Popen(

@@ -11,7 +11,10 @@ from sparkify_cli.cli import console
 from sparkify_cli.cli import options as opt
 from sparkify_cli.cli.app import settings, state
 
-config_app = typer.Typer(help="Show the effective settings, store the Redshift password.", no_args_is_help=True)
+config_app = typer.Typer(
+    help="Show the effective settings, store the Redshift password.\n\nExample: sparkify config show",
+    no_args_is_help=True,
+)
 
 
 @config_app.command("show")
@@ -76,4 +79,4 @@ def set_password(
             f"Redshift password for {cfg.redshift_user}", hide_input=True, confirmation_prompt=True, err=True
         )
     name = secrets.store_password(cfg, password, backend)
-    console.info(f"stored the password of {secrets.keyring_user(cfg)} in the OS keyring ({name})")
+    console.summary(f"stored the password of {secrets.keyring_user(cfg)} in the OS keyring ({name})")

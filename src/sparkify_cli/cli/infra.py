@@ -86,7 +86,7 @@ def up(
         _print_plan(plan)
         return
     if not plan.steps:
-        console.info("everything exists; nothing changed")
+        console.summary("everything exists; nothing changed")
     if plan.cost is not None:  # creating the cluster is what costs money: the one thing to confirm
         confirm(
             f"Create cluster {cfg.cluster_identifier} ({plan.cost.nodes} x {plan.cost.node_type}) at "
@@ -129,7 +129,7 @@ def down(
     for warning in plan.warnings:
         console.warn(warning)
     if not plan.steps:
-        console.info(f"nothing to delete in {plan.region}")
+        console.summary(f"nothing to delete in {plan.region}")
         return
     _show_resources(plan)
     if dry_run:
@@ -139,13 +139,13 @@ def down(
     confirm(
         "Delete these resources?",
         yes=yes,
-        unasked=f"infra down would delete {deleting} resources in {plan.region}",
+        unasked=f"infra down would delete {console.count(deleting, 'resource')} in {plan.region}",
         hint="pass --yes to delete them",
         cancelled="nothing was deleted",
     )
     with _reporter() as report:
         infra.apply(cfg, plan, on_progress=report, waiting=infra.Waiting(timeout=timeout))
-    console.info(f"deleted {deleting} resources in {plan.region}")
+    console.summary(f"deleted {console.count(deleting, 'resource')} in {plan.region}")
 
 
 @infra_app.command("status")

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from sparkify_cli.settings import Settings
     from sparkify_cli.warehouse.base import BatchResult
 
-schema_app = typer.Typer(help="Create the warehouse tables.", no_args_is_help=True)
+schema_app = typer.Typer(help="Create the warehouse tables.\n\nExample: sparkify schema create", no_args_is_help=True)
 
 
 @schema_app.command("create")
@@ -54,7 +54,7 @@ def schema_create(
         return
     if drop and not yes:
         _confirm_drop(schema.drop_preview(s))
-    console.info(f"schema {s.schema} ready on {schema.setup(s, drop=drop)}")
+    console.summary(f"schema {s.schema} ready on {schema.setup(s, drop=drop)}")
 
 
 def _confirm_drop(found: DropPreview) -> None:
@@ -199,9 +199,9 @@ def missing_days(days: list[date], of: int, shown: int = 3) -> str:
         else:
             spans.append((day, day))
     text = ", ".join(a.isoformat() if a == b else f"{a.isoformat()} .. {b.isoformat()}" for a, b in spans[:shown])
-    more = f" and {len(spans) - shown:,} more span(s)" if len(spans) > shown else ""
-    count = f"{len(days):,} of {of:,} days" if of else f"{len(days):,} day(s)"
-    return f"no log file for {text}{more} ({count})"
+    more = f" and {console.count(len(spans) - shown, 'more span')}" if len(spans) > shown else ""
+    how_many = f"{len(days):,} of {of:,} days" if of else console.count(len(days), "day")
+    return f"no log file for {text}{more} ({how_many})"
 
 
 def _print_sql(
@@ -234,7 +234,7 @@ def _print_sql(
 
 
 def _summarise(outcome: RunOutcome, fmt: opt.Output) -> None:
-    """The run's summary: human lines on stderr and a table of rows, or one JSON document on stdout."""
+    """The run's summary on stdout: its lines and a table of rows, or one JSON document."""
     from sparkify_cli.errors import ChecksFailed
 
     result, report = outcome.result, outcome.report
@@ -277,23 +277,24 @@ def _print_checks(report: CheckReport) -> None:
     failed = [r for r in report.results if r.status in ("fail", "error")]
     warned = [r for r in report.results if r.status == "warn"]
     passed = len(report.results) - len(failed) - len(warned)
-    console.info(f"checks: {passed} passed, {len(warned)} warned, {len(failed)} failed")
+    console.summary(f"checks: {passed:,} passed, {len(warned):,} warned, {len(failed):,} failed")
     for r in failed + warned:
-        console.info(f"  {r.status}: {r.name} ({r.failing_rows} row(s)) {r.description}")
+        console.summary(f"  {r.status}: {r.name} ({console.count(r.failing_rows or 0, 'row')}) {r.description}")
 
 
 def _print_stage(result: PipelineResult) -> None:
     if not result.events.files and result.songs_skipped:
         return
+    n = console.count
     songs = (
         "catalog unchanged"
         if result.songs_skipped
-        else f"{result.songs.staged} song records from {result.songs.files} files"
+        else f"{n(result.songs.staged, 'song record')} from {n(result.songs.files, 'file')}"
     )
     rejected = result.events.rejected + result.songs.rejected
-    console.info(
-        f"staged {result.events.staged} events from {result.events.files} log files ({result.days.describe()}); "
-        f"{songs}" + (f"; {rejected} line(s) rejected" if rejected else "")
+    console.summary(
+        f"staged {n(result.events.staged, 'event')} from {n(result.events.files, 'log file')} "
+        f"({result.days.describe()}); {songs}" + (f"; {n(rejected, 'line')} rejected" if rejected else "")
     )
 
 
@@ -302,7 +303,7 @@ def _print_rows(result: PipelineResult) -> None:
         return
     from rich.table import Table
 
-    table = Table("table", "rows", title=f"loaded {len(result.loaded_files)} log file(s)")
+    table = Table("table", "rows", title=f"loaded {console.count(len(result.loaded_files), 'log file')}")
     for name, n in result.rows.items():
         table.add_row(name, f"{n:,}")
     console.out().print(table)

@@ -155,7 +155,7 @@ def _cli_runs(out: Collector, folder: Path, monkeypatch: pytest.MonkeyPatch) -> 
     error = LoadError(0, f"s3://{BUCKET}/{PREFIX}/song_data/A/A/A/TRAAAAK128F9318786.json", 3, "year", "Invalid digit")
     runs: list[tuple[str, FakeRedshift, tuple[str, ...], dict[str, str]]] = [
         ("schema create (new)", FakeRedshift(schema_version=None), ("schema", "create"), {}),
-        ("schema create --drop", FakeRedshift(ALL_TABLES), ("schema", "create", "--drop"), {}),
+        ("schema create --drop", FakeRedshift(ALL_TABLES), ("schema", "create", "--drop", "--yes"), {}),
         (
             "schema create (upgrade from v2)",
             FakeRedshift([*ALL_TABLES, "user_latest"], schema_version=2),

@@ -169,7 +169,9 @@ def test_a_lost_connection_during_the_checks_is_a_warehouse_failure_not_a_failed
     fake.lose_on = ["SELECT COUNT(*) FROM (\nSELECT user_id"]
     result = invoke("check", "--format", "json")
     assert result.exit_code == 4, result.stderr
-    assert result.stdout == ""
+    failure = result.json()  # the failure document, not a report of checks
+    assert "checks" not in failure and (failure["status"], failure["exit_code"]) == ("failed", 4)
+    assert "connection to Redshift was lost" in failure["error"]
     assert "connection to Redshift was lost" in result.stderr and len(result.stderr.splitlines()) == 1
 
 

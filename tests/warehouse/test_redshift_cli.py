@@ -106,7 +106,7 @@ def test_one_bad_row_more_than_max_errors_fails_the_step(fake: FakeRedshift) -> 
     result = invoke("stage", "--date", "2018-11-02", "--songs", "--max-errors", "3")
     assert result.exit_code == 4
     assert "song_data/A/A/A/TRAAAAK128F9318786.json:1: column year: Invalid digit" in result.stderr
-    assert "(4 rejected row(s), --max-errors 3)" in result.stderr
+    assert "(4 rejected rows, --max-errors 3)" in result.stderr
 
 
 def test_maxerror_stays_within_redshifts_limit(fake: FakeRedshift) -> None:

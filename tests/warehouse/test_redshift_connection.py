@@ -249,6 +249,9 @@ def test_a_signal_while_the_driver_waits_cancels_the_statement_and_the_next_one_
             wh.execute("SELECT slow")
     finally:
         signal.signal(signal.SIGTERM, previous)
+    deadline = time.monotonic() + 10  # the server's thread for `first` notes the cancel on its own time
+    while not server.cancelled and time.monotonic() < deadline:
+        time.sleep(0.01)
     assert server.cancelled == [first]  # the server stopped running it ...
     second = server.pids[1]
     assert server.of(second) == [f"SELECT pg_cancel_backend({first})"]  # ... on another session's word

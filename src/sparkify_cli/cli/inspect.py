@@ -8,6 +8,7 @@ import typer
 
 from sparkify_cli.cli import options as opt
 from sparkify_cli.cli.app import settings
+from sparkify_cli.documents import count
 
 if TYPE_CHECKING:
     from sparkify_cli.services.pipeline.dry_run import DryRun
@@ -141,7 +142,7 @@ def status(
     out.print(f"gaps in {s.source}: {_days(found.gaps)}" if found.source_checked else "gaps: source not reachable")
     if found.missing_from_source:
         out.print(
-            f"gone from the source, still in the warehouse: {len(found.missing_from_source):,} file(s) "
+            f"gone from the source, still in the warehouse: {count(len(found.missing_from_source), 'file')} "
             f"({', '.join(found.missing_from_source[:3])}{' …' if len(found.missing_from_source) > 3 else ''}); "
             "`sparkify prune` removes their rows"
         )

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Literal
 
 from sparkify_cli.days import Days
+from sparkify_cli.documents import count
 from sparkify_cli.errors import ConfigError
 from sparkify_cli.services.pipeline import schema
 from sparkify_cli.services.pipeline.matching import MatchRule
@@ -156,7 +157,8 @@ def _assume_staged(wh: DryRunWarehouse, settings: Settings, days: Days, no_sign_
     else:
         layout = LogLayout(settings.log_key_template)
         keys = [layout.key(d) for d in days.days or ()]
-    wh.note(f"Not connected: assuming {len(keys)} log file(s) of {settings.source} are staged.")
+    verb = "is" if len(keys) == 1 else "are"
+    wh.note(f"Not connected: assuming {count(len(keys), 'log file')} of {settings.source} {verb} staged.")
     wh.note("")
     rows = [(key,) for key in sorted(keys)]
 

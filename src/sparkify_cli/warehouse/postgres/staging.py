@@ -68,7 +68,7 @@ class PostgresStager:
             ["file_no", "source_file", "size_bytes", "modified"],
             [(no, f.key, f.size, f.modified) for no, f in enumerate(files)],
         )
-        (copy,) = wh.render("stage/postgres/copy.sql", count=len(files), kind=fmt.kind, **ctx)
+        (copy,) = wh.render("stage/postgres/copy.sql", what=count(len(files), f"{fmt.kind} file"), **ctx)
         if isinstance(wh, PostgresWarehouse):
             wh.copy_in(copy, self._copy_data(files, fmt))
         else:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sparkify_cli import aws
-from sparkify_cli.documents import Document, TemplateValue
+from sparkify_cli.documents import Document, TemplateValue, count
 from sparkify_cli.errors import (
     ConfigError,
     MissingRelation,
@@ -162,7 +162,7 @@ class RedshiftStager:
         )
         where = f"{rows[0][0]}:{rows[0][1] if rows[0][1] is not None else '?'}: {rows[0][2]}" if rows else "COPY failed"
         raise RejectedDataError(
-            f"{where} ({rejected} rejected row(s), --max-errors {max(max_errors, 0)})",
+            f"{where} ({count(rejected, 'rejected row')}, --max-errors {max(max_errors, 0)})",
             hint="see `sparkify rejects`; fix the source or raise --max-errors",
         )
 
@@ -172,17 +172,17 @@ class RedshiftStager:
     # --- COPY ----------------------------------------------------------------------------------
     def _lines_copy(self, scratch: Scratch, files: list[SourceFile], fmt: SourceFormat) -> Document:
         """The log files' lines as gzipped CSV parts (read here: lines.py), COPYed through a manifest."""
-        urls, count = [], 0
+        urls, n_lines = [], 0
         if scratch.write:
             for number, (part, records) in enumerate(lines.csv_parts(self._read(files), fmt)):
                 urls.append(scratch.put(f"{fmt.name}-{number:04d}.csv.gz", part))
-                count += records
+                n_lines += records
         else:
             urls.append(scratch.uri(f"{fmt.name}-0000.csv.gz"))
             _note(self.wh, f"{urls[0]}: the lines of {_listed(files)}, a CSV row each (written by a real run)")
-        lines_read = f"{count} lines" if scratch.write else "the lines"
+        lines_read = count(n_lines, "line") if scratch.write else "the lines"
         return {
-            "what": f"{lines_read} of {len(files)} log file(s), as CSV rows that name their file and line",
+            "what": f"{lines_read} of {count(len(files), 'log file')}, as CSV rows that name their file and line",
             "target": f"copy_{fmt.kind}s",
             "columns": lines.columns(fmt),
             "manifest": scratch.put(f"{fmt.name}.manifest", manifest(urls)),
@@ -221,7 +221,7 @@ class RedshiftStager:
         if not scratch.write:
             _note(self.wh, f"{scratch.uri(fmt.name + '.manifest')}: names {_listed(files)} (written by a real run)")
         return {
-            "what": f"{len(files)} file(s) of {files[0].key.split('/')[0]}/, read as JSON by Redshift",
+            "what": f"{count(len(files), 'file')} of {files[0].key.split('/')[0]}/, read as JSON by Redshift",
             "target": f"copy_{fmt.kind}_json",
             "columns": [f.column for f in fmt.fields],
             "manifest": scratch.put(f"{fmt.name}.manifest", manifest(urls)),

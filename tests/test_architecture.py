@@ -14,7 +14,7 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "sparkify_cli"
 
 # Lowest first. A module may import its own layer (without cycles) and any layer below it.
 LAYERS: list[tuple[str, ...]] = [
-    ("errors", "progress", "days", "settings", "documents"),
+    ("errors", "progress", "days", "settings", "documents", "extras"),
     ("sql", "aws", "secrets"),
     ("sources",),
     ("warehouse",),

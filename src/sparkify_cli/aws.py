@@ -13,14 +13,20 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-import boto3
-import botocore.session
-from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, NoRegionError
-from botocore.loaders import Loader, create_loader
-
+from sparkify_cli import extras
 from sparkify_cli.documents import JSON, Document
 from sparkify_cli.errors import AwsError, ConfigError
+
+try:  # the [aws] extra (also in [redshift]): without it, importing this module is a one-line usage error
+    import boto3
+    import botocore.session
+    from botocore.config import Config
+    from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, NoRegionError
+    from botocore.loaders import Loader, create_loader
+except ModuleNotFoundError as exc:
+    if (missing := extras.missing(exc)) is None:
+        raise
+    raise missing from None
 
 if TYPE_CHECKING:
     from sparkify_cli.settings import Settings

@@ -1,6 +1,7 @@
 """Named aliases for the places where a value really can be anything: JSON documents (AWS answers,
---format json output, the ledger's counts) and the values a Jinja template renders; and the one way
-the CLI writes a JSON document."""
+--format json output, the ledger's counts) and the values a Jinja template renders; the one way the
+CLI writes a JSON document; and the one way any message writes a count (`1 log file`, `1,234 log
+files`), so every layer says it the same way."""
 
 from __future__ import annotations
 
@@ -33,3 +34,10 @@ def dumps(document: JSON, *, indent: int | None = 2, ensure_ascii: bool = True) 
     """A valid JSON document whatever it holds: non-finite floats as strings (see NON_FINITE),
     anything JSON has no type for (timestamps, UUIDs) as its text."""
     return json.dumps(finite(document), indent=indent, ensure_ascii=ensure_ascii, allow_nan=False, default=str)
+
+
+def count(n: int, noun: str, plural: str | None = None) -> str:
+    """`n` with thousands separators and the noun in the number it needs: count(1, "log file") is
+    "1 log file", count(1234, "log file") "1,234 log files". `plural` for the irregular ones
+    (count(2, "entry", "entries"))."""
+    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"

@@ -28,6 +28,7 @@ class SparkifyError(Exception):
         super().__init__(message)
         self.message = message
         self.hint = hint
+        self.run_id: str | None = None  # the run ledger's id of the run that failed (see note_run)
 
     def __str__(self) -> str:
         return f"{self.message} ({self.hint})" if self.hint else self.message
@@ -118,11 +119,19 @@ class Interrupted(KeyboardInterrupt):
     def __init__(self, signum: int = signal.SIGINT) -> None:
         self.signum = signum
         self.signal_name = signal.Signals(signum).name
+        self.run_id: str | None = None  # the run ledger's id of the run it stopped (see note_run)
         super().__init__(f"interrupted by {self.signal_name}")
 
     @property
     def exit_code(self) -> int:
         return 128 + self.signum
+
+
+def note_run(exc: BaseException, run_id: str) -> None:
+    """Name the run an error stopped, once: the run ledger calls this, so the CLI's failure
+    document (`--format json`) carries the id `sparkify runs` shows for it. The innermost run wins."""
+    if isinstance(exc, SparkifyError | Interrupted) and exc.run_id is None:
+        exc.run_id = run_id
 
 
 # The signal the CLI's handler last received: an engine that reports only "the query was

@@ -25,21 +25,34 @@ def keyring_user(settings: Settings) -> str:
     return f"{settings.cluster_identifier}/{settings.redshift_user}"
 
 
-def _keyring() -> KeyringBackend:
-    import keyring
-    from keyring.backends import fail
+def keyring_backend() -> KeyringBackend:
+    """The OS keyring a password would be stored in. ConfigError when there is none that keeps one:
+    keyring's fail backend (none found) and its null backend (`keyring --disable`, or
+    PYTHON_KEYRING_BACKEND=keyring.backends.null.Keyring) would lose it, one loudly, one silently."""
+    try:
+        import keyring
+        from keyring.backends import chainer, fail, null
+    except ModuleNotFoundError as exc:  # keyring comes with the [redshift] extra
+        from sparkify_cli import extras
+
+        found = extras.missing(exc)
+        if found is None:
+            raise
+        raise found from None
 
     backend = keyring.get_keyring()
-    if isinstance(backend, fail.Keyring):
+    chained = backend.backends if isinstance(backend, chainer.ChainerBackend) else [backend]
+    if not [b for b in chained if not isinstance(b, fail.Keyring | null.Keyring)]:
         raise ConfigError("no OS keyring is available on this machine", hint=NO_BACKEND_HINT)
     return backend
 
 
-def store_password(settings: Settings, password: str) -> str:
-    """Put the password in the OS keyring; returns the backend's name for the user."""
+def store_password(settings: Settings, password: str, backend: KeyringBackend | None = None) -> str:
+    """Put the password in the OS keyring (`backend`, default: keyring_backend()); returns the
+    backend's name for the user."""
     if not password:
         raise ConfigError("the password is empty")
-    backend = _keyring()
+    backend = backend or keyring_backend()
     try:
         backend.set_password(SERVICE, keyring_user(settings), password)
     except Exception as exc:  # backends raise their own types (dbus, secretstorage, ...): all mean "no keyring"
@@ -52,7 +65,7 @@ def lookup_password(settings: Settings) -> SecretStr | None:
     if settings.redshift_password is not None and settings.redshift_password.get_secret_value():
         return settings.redshift_password
     try:
-        value = _keyring().get_password(SERVICE, keyring_user(settings))
+        value = keyring_backend().get_password(SERVICE, keyring_user(settings))
     except Exception:  # no or broken keyring: the keyring is only a fallback here
         return None
     return SecretStr(value) if value else None

@@ -9,8 +9,10 @@ from __future__ import annotations
 import os
 import re
 import string
+import textwrap
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -137,84 +139,156 @@ class Settings(BaseSettings):
         env_ignore_empty=True,  # a blank line in .env means "use the default"
     )
 
+    # Each description is the documentation of its key: `sparkify init` and .env.example write it
+    # above the key, and the README's settings table is checked against it. SECTIONS groups them.
+
     # --- pipeline -------------------------------------------------------------------------
     # Checked against the warehouse registry (sparkify_cli.warehouse.DIALECTS) when a warehouse is opened.
-    warehouse: str = Field("duckdb", description="which warehouse: duckdb or redshift")
-    duckdb_path: Path = Field(Path("./sparkify.duckdb"), description="the embedded warehouse file")
-    source: str = Field("./data", description="folder with song_data/ and log_data/, or s3://bucket/prefix")
+    warehouse: str = Field(
+        "duckdb", description="Which warehouse: duckdb (embedded, one local file), postgres or redshift."
+    )
+    duckdb_path: Path = Field(
+        Path("./sparkify.duckdb"),
+        description="The embedded warehouse file: a local file (not :memory:, which keeps nothing, nor md: or "
+        "s3://), not named after the schema (songs.duckdb): DuckDB names the file's catalog after it.",
+    )
+    source: str = Field(
+        "./data",
+        description="Where the JSON comes from: a folder with song_data/ and log_data/, or s3://bucket/prefix.",
+    )
     db_schema: str = Field(
-        "songs", validation_alias="SPARKIFY_SCHEMA", description="schema holding staging and star tables"
+        "songs",
+        validation_alias="SPARKIFY_SCHEMA",
+        description="The schema of every sparkify table: a plain identifier (letters, digits, _; at most 63), not a "
+        "reserved word of DuckDB, PostgreSQL or Redshift (select, user, ...) nor a system schema (main, temp, "
+        "system, memory, information_schema, pg_*).",
     )
     log_key_template: str = Field(
         "log_data/{year}/{month:02d}/{date}-events.json",
-        description="where the log file of one day lives, relative to the source",
+        description="Where one day's log file lives, relative to the source (no leading /, no .., . or empty "
+        "segment, no backslash): {date}, or {year}, {month} and {day}, each plain or as {year:04d}, {month:02d}, "
+        "{day:02d} (or :d).",
     )
-    max_errors: int = Field(0, ge=0, description="source rows that may be rejected before a step fails")
+    max_errors: int = Field(
+        0,
+        ge=0,
+        description="Rejected source lines allowed per unit of work (each day of a range, or the whole step) before "
+        "the step fails; they are kept in the rejects table.",
+    )
     cache_dir: Path = Field(
-        Path.home() / ".cache" / "sparkify", description="local copy of S3 sources for the embedded warehouse"
+        Path.home() / ".cache" / "sparkify",
+        description="Where an S3 source is copied for the warehouses that read local files (DuckDB, PostgreSQL).",
     )
     match: Literal["exact", "normalized"] = Field(
-        "exact", description="song matching: exact, or normalized (repairs encoding, '_ ', case, duration)"
+        "exact",
+        description="Song matching when loading: exact, or normalized (repairs double-encoded UTF-8, reads the song "
+        "files' underscore-space as comma-space, ignores case, allows SPARKIFY_MATCH_TOLERANCE on the "
+        "duration; see sparkify report matches).",
     )
     match_tolerance: float = Field(
-        3.0, ge=0.0, le=60.0, description="normalized matching: seconds a play's length may differ from the song's"
+        3.0,
+        ge=0.0,
+        le=60.0,
+        description="Normalized matching: seconds a play's length may differ from the song's duration (0 to 60).",
     )
 
     # --- data-quality checks (`sparkify check`) --------------------------------------------
-    checks_file: Path | None = Field(None, description="TOML file of user-defined checks (see README)")
-    check_freshness_days: int = Field(
-        1, ge=0, le=36500, description="newest play may be at most this many days old (at most 36500)"
+    checks_file: Path | None = Field(
+        None,
+        description="TOML file of user-defined checks, run with the built-in ones: one [checks.<name>] table each, "
+        "with sql and optionally severity, table and description.",
     )
-    check_freshness_severity: Literal["error", "warn"] = Field("warn", description="error or warn")
+    check_freshness_days: int = Field(
+        1, ge=0, le=36500, description="The newest play may be at most this many days old (0 to 36500)."
+    )
+    check_freshness_severity: Literal["error", "warn"] = Field(
+        "warn", description="What an older newest play means: error (the checks fail, exit 1) or warn."
+    )
     check_min_song_match_rate: float = Field(
-        0.0, ge=0.0, le=1.0, description="minimum share of plays matched to a song (0 = report only)"
+        0.0,
+        ge=0.0,
+        le=1.0,
+        description="Minimum share of plays matched to a catalog song, 0 to 1 (0: the rate is only reported).",
     )
 
     # --- embedded engine ------------------------------------------------------------------
     duckdb_memory_limit: str = Field(
         "256MB",
-        description="DuckDB memory_limit, e.g. 256MB, 2GiB, 50% (staging spills past it; keeps a 1M-event run "
-        "under 600 MiB RSS)",
+        description="DuckDB's memory_limit: a number and B, KB, MB, GB, TB (1000-based) or KiB, MiB, GiB, TiB "
+        "(1024-based), at least 1MB, or a share of the RAM like 50%. Staging spills to disk past it; 256MB keeps a "
+        "1M-event run under 600 MiB RSS.",
     )
-    duckdb_threads: int = Field(0, ge=0, le=1024, description="DuckDB threads (0 = one per core)")
-    duckdb_temp_dir: Path | None = Field(None, description="DuckDB spill folder (default: next to the file)")
+    duckdb_threads: int = Field(0, ge=0, le=1024, description="DuckDB threads, at most 1024 (0: one per core).")
+    duckdb_temp_dir: Path | None = Field(None, description="DuckDB's spill folder (blank: next to the warehouse file).")
 
     # --- time limits ----------------------------------------------------------------------
     aws_connect_timeout: float = Field(
-        5.0, gt=0, le=600, description="seconds to open a connection to AWS (S3, IAM, Redshift API)"
+        5.0, gt=0, le=600, description="Seconds to open a connection to AWS (S3, IAM, the Redshift API)."
     )
     aws_read_timeout: float = Field(
-        60.0, gt=0, le=3600, description="seconds an AWS endpoint may stay silent before the call fails"
+        60.0,
+        gt=0,
+        le=3600,
+        description="Seconds an AWS endpoint may stay silent in a call before it fails (three attempts in all).",
     )
     check_timeout: float = Field(
-        300.0, ge=0, le=86400, description="seconds one data-quality check may run (0 = no limit)"
+        300.0,
+        ge=0,
+        le=86400,
+        description="Seconds one data-quality check may run (0: no limit); past it the check is cancelled, has "
+        "status error and the next one runs.",
     )
-    redshift_connect_timeout: float = Field(30.0, gt=0, le=600, description="seconds to open a Redshift connection")
+    lock_wait: float = Field(
+        0.0,
+        ge=0,
+        le=86400,
+        description="Seconds query, report and check wait for another process holding the DuckDB file "
+        "(0: fail at once).",
+    )
+    redshift_connect_timeout: float = Field(30.0, gt=0, le=600, description="Seconds to open a Redshift connection.")
     redshift_statement_timeout: int = Field(
-        0, ge=0, le=86400, description="seconds one Redshift statement may run (0 = no limit)"
+        0,
+        ge=0,
+        le=86400,
+        description="Seconds one Redshift statement may run, waiting for a lock included (0: no limit).",
     )
 
     # --- AWS / Redshift -------------------------------------------------------------------
-    aws_region: str | None = Field(None, description="AWS region (default: AWS_REGION / boto3's chain)")
-    aws_profile: str | None = Field(None, description="AWS profile (default: AWS_PROFILE / boto3's chain)")
-    cluster_identifier: str = Field("sparkify", description="Redshift cluster identifier")
-    redshift_node_type: str = Field("ra3.large", description="Redshift node type")
-    redshift_nodes: int = Field(4, ge=1, description="Redshift number of nodes")
-    redshift_host: str | None = Field(None, description="Redshift endpoint (default: found from the cluster)")
-    redshift_port: int = Field(5439, description="Redshift port")
-    redshift_database: str = Field("sparkify", description="Redshift database")
-    redshift_user: str = Field("sparkify_admin", description="Redshift user")
-    redshift_password: SecretStr | None = Field(
-        None, description="Redshift password (else IAM credentials or the OS keyring)"
+    aws_region: str | None = Field(None, description="AWS region (blank: AWS_REGION, then boto3's chain).")
+    aws_profile: str | None = Field(None, description="AWS profile (blank: AWS_PROFILE, then boto3's chain).")
+    cluster_identifier: str = Field(
+        "sparkify", description="The Redshift cluster sparkify infra manages and sparkify connects to."
     )
-    iam_role_name: str = Field("sparkify-redshift-s3-read", description="IAM role Redshift assumes for COPY")
+    redshift_node_type: str = Field("ra3.large", description="Node type of the cluster sparkify infra up creates.")
+    redshift_nodes: int = Field(
+        1, ge=1, description="Number of nodes of the cluster sparkify infra up creates (1: a single-node cluster)."
+    )
+    redshift_host: str | None = Field(
+        None, description="Redshift endpoint (blank: found from the cluster SPARKIFY_CLUSTER_IDENTIFIER)."
+    )
+    redshift_port: int = Field(5439, description="Redshift port.")
+    redshift_database: str = Field("sparkify", description="Redshift database.")
+    redshift_user: str = Field("sparkify_admin", description="Redshift user.")
+    redshift_password: SecretStr | None = Field(
+        None,
+        description="Redshift password, a secret never printed; used when AWS credentials cannot get temporary "
+        "IAM ones (blank: the OS keyring, where sparkify config set-password stores it).",
+    )
+    iam_role_name: str = Field(
+        "sparkify-redshift-s3-read",
+        description="The IAM role Redshift assumes for COPY (sparkify infra up creates it).",
+    )
     redshift_copy_prefix: str | None = Field(
-        None, description="S3 prefix where sparkify writes COPY's inputs (default: <source>/_sparkify/copy)"
+        None,
+        description="S3 prefix where sparkify writes what Redshift's COPY reads (manifests, log lines as CSV), "
+        "deleted after each COPY (blank: <source>/_sparkify/copy).",
     )
 
     # --- PostgreSQL -----------------------------------------------------------------------
     postgres_dsn: SecretStr | None = Field(
-        None, description="libpq connection string (default: PGHOST, PGPORT, PGDATABASE, PGUSER, ~/.pgpass)"
+        None,
+        description="PostgreSQL connection string, key=value pairs or a postgresql:// URI; a secret, never printed "
+        "(blank: libpq's PGHOST, PGPORT, PGDATABASE, PGUSER, PGPASSWORD, ~/.pgpass).",
     )
 
     @field_validator("db_schema")
@@ -322,3 +396,76 @@ def describe(settings: Settings, env_file: Path | None = None) -> list[tuple[str
             origin = "default"
         rows.append((key, shown, origin))
     return rows
+
+
+# --- the settings file `sparkify init` writes (and .env.example, the same text) -------------------
+
+# The headings keys are grouped under: each names the first field of its group (fields follow in
+# declaration order, so a new field joins the group it is declared in).
+SECTIONS = {
+    "warehouse": "pipeline",
+    "checks_file": "data-quality checks (sparkify check)",
+    "duckdb_memory_limit": "embedded engine (DuckDB)",
+    "aws_connect_timeout": "time limits",
+    "aws_region": "AWS and Redshift",
+    "postgres_dsn": "PostgreSQL",
+}
+
+ENV_FILE_HEADER = """\
+# sparkify settings, as `sparkify init` writes them (.env.example is this same file).
+# Every key is commented out at its default: remove the leading # to set it. A blank value means
+# the default too. Environment variables (SPARKIFY_*) win over this file, command-line options over
+# both; `sparkify config show` prints what is in effect and where it came from.
+# Never put AWS keys here: boto3 finds them in the environment, AWS_PROFILE, SSO or an instance role.
+"""
+
+
+@dataclass(frozen=True)
+class Documented:
+    """One key as the docs show it."""
+
+    section: str
+    key: str
+    default: str  # as a .env value; "" when there is none, and always for a secret
+    description: str
+    secret: bool
+
+
+def documented() -> list[Documented]:
+    """Every setting, in declaration order, with its section, default and description."""
+    rows = []
+    section = ""
+    for field, info in Settings.model_fields.items():
+        section = SECTIONS.get(field, section)
+        secret = SecretStr in (info.annotation, *get_args(info.annotation))
+        default = "" if secret else _shown(info.get_default(call_default_factory=True))
+        rows.append(Documented(section, env_name(field), default, info.description or "", secret))
+    return rows
+
+
+def _shown(value: object) -> str:
+    """A default as one writes it in a .env file, the same on every machine."""
+    if value is None:
+        return ""
+    if isinstance(value, Path):
+        home = Path.home()
+        if value.is_absolute() and home != Path("/") and value.is_relative_to(home):
+            return "~/" + value.relative_to(home).as_posix()  # SPARKIFY_CACHE_DIR: expanded where it is used
+        return value.as_posix()
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def env_template() -> str:
+    """The commented settings file: each key under its section, its description above it, commented
+    out at its default. Secrets are never filled in."""
+    blocks = [ENV_FILE_HEADER.rstrip("\n")]
+    section = None
+    for row in documented():
+        if row.section != section:
+            section = row.section
+            blocks.append(f"# --- {section} ".ljust(100, "-"))
+        described = textwrap.wrap(row.description, 100, initial_indent="# ", subsequent_indent="# ")
+        blocks.append("\n".join([*described, f"#{row.key}={row.default}"]))
+    return "\n\n".join(blocks) + "\n"

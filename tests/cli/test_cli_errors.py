@@ -268,7 +268,7 @@ def test_missing_days_beyond_three_spans_are_counted(tmp_path: Path) -> None:
     src = write_source(tmp_path / "src", days)
     result = invoke("stage", "--source", str(src), "--start", "2018-11-01", "--end", "2018-11-09")
     assert result.exit_code == 0, result.stderr
-    assert "warning: no log file for 2018-11-01, 2018-11-03, 2018-11-05 and 2 more span(s) (5 of 9 days)" in (
+    assert "warning: no log file for 2018-11-01, 2018-11-03, 2018-11-05 and 2 more spans (5 of 9 days)" in (
         result.stderr
     )
 

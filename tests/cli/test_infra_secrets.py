@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import keyring
 import pytest
 from keyring.backend import KeyringBackend
-from keyring.backends import fail
+from keyring.backends import fail, null
 from typer.testing import CliRunner
 
 from sparkify_cli import secrets
 from sparkify_cli.cli.app import app
 from sparkify_cli.errors import ConfigError
 from sparkify_cli.settings import load_settings
+from support.terminal import terminal  # noqa: F401  (fixture)
 
 PASSWORD = "Kr-9f2c-never-echoed"
 
@@ -44,10 +49,10 @@ def memory_keyring() -> Iterator[MemoryKeyring]:
     keyring.set_keyring(previous)
 
 
-@pytest.fixture
-def no_keyring() -> Iterator[None]:
+@pytest.fixture(params=[fail.Keyring, null.Keyring])  # none found; disabled (`keyring --disable`)
+def no_keyring(request: pytest.FixtureRequest) -> Iterator[None]:
     previous = keyring.get_keyring()
-    keyring.set_keyring(fail.Keyring())
+    keyring.set_keyring(request.param())
     yield
     keyring.set_keyring(previous)
 
@@ -69,6 +74,7 @@ def test_set_password_from_stdin_goes_to_the_keyring_and_is_never_printed(memory
     assert PASSWORD not in repr(found)
 
 
+@pytest.mark.usefixtures("terminal")
 def test_set_password_prompts_hidden_twice(memory_keyring: MemoryKeyring) -> None:
     code, output = sparkify("config", "set-password", input=f"{PASSWORD}\n{PASSWORD}\n")
     assert code == 0, output
@@ -87,6 +93,55 @@ def test_no_keyring_backend_is_a_clear_one_line_error_pointing_to_the_environmen
     assert code == 2
     (line,) = [line for line in output.splitlines() if line.strip()]
     assert "no OS keyring" in line and "SPARKIFY_REDSHIFT_PASSWORD" in line
+
+
+@pytest.mark.usefixtures("no_keyring", "terminal")
+def test_no_keyring_is_said_before_the_password_is_asked_for() -> None:
+    code, output = sparkify("config", "set-password", input=f"{PASSWORD}\n{PASSWORD}\n")
+    assert code == 2
+    (line,) = [line for line in output.splitlines() if line.strip()]
+    assert "no OS keyring" in line and "SPARKIFY_REDSHIFT_PASSWORD" in line
+    assert "password for" not in output.lower()  # never prompted
+
+
+@pytest.mark.usefixtures("memory_keyring")
+def test_without_a_terminal_it_asks_for_stdin_in_one_line(memory_keyring: MemoryKeyring) -> None:
+    code, output = sparkify("config", "set-password", input=f"{PASSWORD}\n{PASSWORD}\n")
+    assert code == 2
+    (line,) = [line for line in output.splitlines() if line.strip()]
+    assert "no terminal" in line and "--stdin" in line
+    assert memory_keyring.entries == {}
+
+
+def test_without_a_terminal_the_real_command_says_so_without_python_warnings(tmp_path: Path) -> None:
+    """The installed command, no terminal at all (as under cron): getpass would warn and echo."""
+    (tmp_path / "memory_keyring.py").write_text(
+        "from keyring.backend import KeyringBackend\n"
+        "class Keyring(KeyringBackend):\n"
+        "    priority = 1\n"
+        "    def get_password(self, service, username): return None\n"
+        "    def set_password(self, service, username, password): raise AssertionError('stored')\n"
+        "    def delete_password(self, service, username): pass\n"
+    )
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("SPARKIFY_")},
+        "PYTHONPATH": str(tmp_path),
+        "PYTHON_KEYRING_BACKEND": "memory_keyring.Keyring",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "sparkify_cli", "config", "set-password"],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        start_new_session=True,  # no controlling terminal either
+        timeout=120,
+    )
+    assert done.returncode == 2, done.stderr
+    (line,) = [line for line in done.stderr.splitlines() if line.strip()]
+    assert line.startswith("error:") and "--stdin" in line
+    assert "Warning" not in done.stderr and done.stdout == ""
 
 
 @pytest.mark.usefixtures("no_keyring")

@@ -27,7 +27,7 @@ def answers(harness: Harness, src: Path, tmp_path: Path) -> dict[str, Any]:
     status = invoke("status", "--source", str(src), "--format", "json", env=env)
     return {
         "summary": {k: summary[k] for k in ("days", "events", "songs", "loaded_files", "rows")},
-        "report": {k: v for k, v in report.json().items() if k not in ("generated_at", "warehouse")},
+        "report": {k: v for k, v in report.json().items() if k not in ("generated_at", "warehouse", "provenance")},
         "checks": sorted(
             (c["name"], c["status"], c["failing_rows"], json.dumps(c["samples"])) for c in checks.json()["checks"]
         ),

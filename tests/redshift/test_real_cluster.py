@@ -155,6 +155,38 @@ def test_checks_pass(wh: Any, settings: Settings) -> None:
     assert report.ok, [(r.name, r.status, r.error) for r in report.failures]
 
 
+def test_a_pipeline_session_sees_only_its_temp_tables_by_plain_name(wh: Any) -> None:
+    assert str(wh.scalar("SHOW search_path")).strip() == "pg_temp"
+
+
+def test_read_only_sessions_refuse_writes_and_checks_can_be_cancelled(wh: Any, settings: Settings) -> None:
+    from sparkify_cli.errors import NotAllowed, StatementTimeout
+    from sparkify_cli.services.pipeline.dry_run import DryRun
+    from sparkify_cli.services.reports.history import list_runs
+    from sparkify_cli.warehouse import connect
+
+    s = settings.schema
+    before = counts(wh)
+    reader = connect(settings, read_only=True)
+    try:
+        with pytest.raises(NotAllowed, match="not allowed on a read-only connection"):
+            reader.execute(f"DELETE FROM {s}.users")
+        with pytest.raises(NotAllowed):
+            reader.query(f"SELECT 1; DELETE FROM {s}.users")
+        assert counts(wh) == before
+        plan = DryRun(reader=reader)
+        list_runs(settings, 5, dry_run=plan)
+        assert f"FROM {s}.runs ORDER BY started_at DESC LIMIT 5;" in plan.script
+        if before["songplays"] < 1000:
+            pytest.skip("too few plays for a query that runs long")
+        with pytest.raises(StatementTimeout, match="timed out after 2 s"):
+            with reader.time_limit(2):  # about 10^12 rows: cancelled by pg_cancel_backend
+                reader.query(f"SELECT count(*) FROM {s}.songplays a, {s}.songplays b, {s}.songplays c, {s}.time d")
+        assert reader.scalar("SELECT 1") == 1  # the session goes on
+    finally:
+        reader.close()
+
+
 # --- the same verdict as DuckDB, and the edges of COPY (issue 14) ---------------------------------
 
 

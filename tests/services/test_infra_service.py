@@ -13,6 +13,7 @@ from sparkify_cli import aws
 from sparkify_cli.errors import AwsError, ConfigError
 from sparkify_cli.services.infra import manage as infra
 from sparkify_cli.services.infra import policy as infra_policy
+from sparkify_cli.services.infra import prices
 from sparkify_cli.services.infra.steps import Call, Waiting
 from sparkify_cli.settings import load_settings
 from support.aws_fixtures import (  # noqa: F401  (fixtures)
@@ -186,6 +187,37 @@ def test_plans_are_read_only(calls: list[tuple[str, dict[str, Any]]]) -> None:
     assert list(backend("redshift").parameter_groups) == ["default.redshift-1.0"]
 
 
+def test_an_offline_plan_asks_aws_nothing_and_cannot_be_applied(calls: list[tuple[str, dict[str, Any]]]) -> None:
+    plan = infra.plan_up(load_settings(), offline=True, lookup_ip=pytest.fail)
+    assert calls == []  # not even a describe call
+    assert operations(plan) == FULL_UP
+    assert {r.action for r in plan.resources} == {"create"}
+    (create,) = [s.params for s in plan.steps if isinstance(s, Call) and s.operation == "create_cluster"]
+    assert create["IamRoles"] == ["arn:aws:iam::<account id>:role/sparkify-redshift-s3-read"]
+    with pytest.raises(ValueError, match="offline"):
+        infra.apply(load_settings(), plan, waiting=NO_WAIT)
+    assert backend("iam").roles == {} and backend("redshift").clusters == {}
+
+
+def test_the_plan_prices_the_cluster_it_creates_and_only_that() -> None:
+    first = up()
+    assert first.cost is not None
+    assert (first.cost.nodes, first.cost.node_type, first.cost.hourly_usd) == (2, "ra3.xlplus", pytest.approx(2.172))
+    assert first.cost.describe() == "~$2.17/hour, ~$52.13/day, ~$1,563.84 per 30 days"
+    assert infra.plan_up(load_settings(), cidr=CIDR).cost is None  # it exists: nothing new is billed
+
+
+def test_an_unknown_node_type_has_no_made_up_price() -> None:
+    unknown = prices.estimate("ra9.huge", 3)
+    assert unknown.hourly_usd is None and "no price for ra9.huge" in unknown.describe()
+
+
+def test_a_retired_node_type_is_warned_about(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SPARKIFY_REDSHIFT_NODE_TYPE", "dc2.large")
+    plan = infra.plan_up(load_settings(), cidr=CIDR, offline=True)
+    assert any("no longer creates dc2.large" in w for w in plan.warnings)
+
+
 def test_second_up_plans_nothing_and_changes_nothing(calls: list[tuple[str, dict[str, Any]]]) -> None:
     up()
     before = infra.status(load_settings()).as_dict()
@@ -323,7 +355,7 @@ def test_status_reports_everything_and_an_hourly_cost() -> None:
     assert found["cluster"]["encrypted"] is True
     assert found["ingress"] == [CIDR]
     assert found["require_ssl"] is True
-    assert found["estimated_hourly_usd"] == pytest.approx(2 * infra_policy.HOURLY_USD_PER_NODE["ra3.xlplus"])
+    assert found["estimated_hourly_usd"] == pytest.approx(2 * 1.086)  # 2 x ra3.xlplus, us-east-1 list price
 
 
 def test_describe_cluster_is_none_when_absent_and_typed_when_present() -> None:

@@ -5,6 +5,16 @@ needs, and behaves like Redshift where the tests look: a parameter bound in LIMI
 refused ("Not implemented"), a COPY reads S3 (the manifest it names, or every key under a FROM
 prefix), and load errors live in an stl_load_errors of its own, by session and query id, where a
 COPY that fails before loading adds nothing and leaves pg_last_copy_id() where it was.
+
+Each connection is a session with its own process id (BackendKeyData, as the driver keeps it), its
+transaction (BEGIN [READ ONLY], an error aborts it until ROLLBACK; a READ ONLY one refuses writes
+but to the session's temp tables, 25006), its search_path (SET, SET LOCAL: a plain name that is no
+temp table of the session reaches `public` through the default path) and one statement per text
+(42601, the driver's prepared statements). A statement may be made to run until cancelled
+(`slow`), to have a signal land while the driver waits for it (`signal_on`: the driver's connection
+is then unusable, as one left mid-protocol is), or to lose the connection (`lose_on`);
+pg_cancel_backend(pid) from another session cancels what that session runs (57014).
+
 Install it with `fake.install(monkeypatch)`: the real `RedshiftWarehouse.from_settings` then
 connects to it. Only the driver is replaced; every sparkify module runs as in production.
 """
@@ -15,8 +25,11 @@ import csv
 import gzip
 import io
 import json
+import os
 import re
 import socket
+import struct
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -38,6 +51,35 @@ class ProgrammingError(Exception):
 
 def server_error(message: str, code: str = "XX000") -> ProgrammingError:
     return ProgrammingError({"S": "ERROR", "C": code, "M": message})
+
+
+def _driver_error(name: str, message: str) -> Exception:
+    """The driver's own InterfaceError (a socket closed, a connection the driver knows is gone)."""
+    import redshift_connector
+
+    error: type[Exception] = getattr(redshift_connector, name)
+    return error(message)
+
+
+_WRITES = re.compile(r"^(INSERT\s+INTO|UPDATE|DELETE\s+FROM|CREATE|DROP|ALTER|COPY|TRUNCATE|GRANT|REVOKE)\b", re.I)
+_TARGET = re.compile(
+    r"^(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM|COPY|TRUNCATE|DROP\s+TABLE(?:\s+IF\s+EXISTS)?|"
+    r"CREATE\s+(?:TEMP(?:ORARY)?\s+)?TABLE(?:\s+IF\s+NOT\s+EXISTS)?)\s+([\w.\"]+)",
+    re.I,
+)
+
+
+def _several(body: str) -> bool:
+    """More than one statement in the text (a `;` outside quotes, other than a final one)."""
+    quote = ""
+    for i, ch in enumerate(body):
+        if quote:
+            quote = "" if ch == quote else quote
+        elif ch in "'\"":
+            quote = ch
+        elif ch == ";" and body[i + 1 :].strip():
+            return True
+    return False
 
 
 @dataclass
@@ -80,7 +122,8 @@ class FakeRedshift:
         self.sent: list[tuple[str, tuple[Any, ...] | None]] = []
         self.stl = stl  # False: no STL views (Redshift Serverless)
         self.answers = answers or {}  # statement prefix -> rows
-        self.fail_on: list[tuple[str, str]] = []  # (statement prefix, server message), each used once
+        # (statement prefix, server message[, SQLSTATE]), each used once
+        self.fail_on: list[tuple[str, ...]] = []
         self.kwargs: dict[str, Any] = {}
         self.tables = tables if tables is not None else []  # what pg_tables lists in the schema
         self.schema_version = schema_version  # None: the schema has no sparkify table
@@ -94,6 +137,16 @@ class FakeRedshift:
         self.rejects: dict[str, int] = {}  # temp rejects table -> rows inserted from load errors
         self.rejected: dict[str, list[tuple[str, int, str]]] = {}  # ... and those rows (file, line, reason)
         self.sockets: list[socket.socket] = []
+        # sessions
+        self.connections: list[Connection] = []
+        self.log: list[tuple[int, str]] = []  # (session pid, statement), every session
+        self.public_tables: set[str] = set()  # tables of `public` a plain name may reach
+        self.touched_public: list[str] = []  # statements that reached one of them
+        self.slow: list[str] = []  # statement prefixes that run until cancelled
+        self.signal_on: dict[str, int] = {}  # statement prefix -> signal the process gets meanwhile
+        self.lose_on: list[str] = []  # statement prefixes on which the connection is lost
+        self.cancelled: list[tuple[int, str]] = []  # (pid, statement) pg_cancel_backend stopped
+        self.misused: list[str] = []  # statements sent on a connection left mid-protocol
 
     # --- installing ---------------------------------------------------------------------------
     def install(self, monkeypatch: pytest.MonkeyPatch) -> FakeRedshift:
@@ -110,7 +163,16 @@ class FakeRedshift:
         if kwargs.get("timeout") is not None:
             sock.settimeout(kwargs["timeout"])
         self.sockets.append(sock)
-        return Connection(self, sock)
+        found = Connection(self, sock, SESSION + len(self.connections))
+        self.connections.append(found)
+        return found
+
+    def session(self, pid: int) -> Connection:
+        return next(c for c in self.connections if c.pid == pid)
+
+    def by(self, pid: int) -> list[str]:
+        """The statements one session was sent."""
+        return [s for p, s in self.log if p == pid]
 
     def close(self) -> None:
         for sock in self.sockets:
@@ -122,16 +184,33 @@ class FakeRedshift:
         return [s for s, _ in self.sent]
 
     # --- answering ----------------------------------------------------------------------------
-    def run(self, statement: str, params: tuple[Any, ...] | None) -> tuple[list[str], list[tuple[Any, ...]]] | None:
+    def run(
+        self, statement: str, params: tuple[Any, ...] | None, session: Connection | None = None
+    ) -> tuple[list[str], list[tuple[Any, ...]]] | None:
         self.sent.append((statement, params))
         self.next_query += 1
+        body = "\n".join(line for line in statement.splitlines() if not line.strip().startswith("--")).strip()
+        if session is not None:
+            self.log.append((session.pid, statement))
+            handled = session.run(body)
+            if handled is not None:
+                return handled[0] or None
+        try:
+            return self._answer(statement, params, body)
+        except ProgrammingError:
+            if session is not None and session.txn is not None:
+                session.txn = "aborted"  # until ROLLBACK, as Redshift keeps it
+            raise
+
+    def _answer(
+        self, statement: str, params: tuple[Any, ...] | None, body: str
+    ) -> tuple[list[str], list[tuple[Any, ...]]] | None:
         if params and _BOUND_LIMIT.search(statement):
             raise server_error("Not implemented", "0A000")
-        body = "\n".join(line for line in statement.splitlines() if not line.strip().startswith("--")).strip()
-        for i, (prefix, message) in enumerate(self.fail_on):
+        for i, (prefix, message, *code) in enumerate(self.fail_on):
             if body.startswith(prefix):
                 del self.fail_on[i]
-                raise server_error(message)
+                raise server_error(message, *code)
         for prefix, rows in self.answers.items():
             if body.startswith(prefix):
                 return ["?"] * (len(rows[0]) if rows else 1), rows
@@ -156,6 +235,8 @@ class FakeRedshift:
         counted = re.match(r"SELECT COUNT\(\*\) FROM (\w+)$", body)
         if counted:
             return ["count"], [(self.rejects.get(counted.group(1), 0),)]
+        if body.startswith("SELECT COUNT(*) AS plays,"):  # the report's totals, over no plays
+            return ["plays", "matched", "users", "sessions", "first_play", "last_play"], [(0, 0, 0, 0, None, None)]
         if re.match(r"SELECT count\(\*\)", body, re.I):
             return ["count"], [(0,)]
         if body.startswith("SELECT"):
@@ -222,28 +303,161 @@ class FakeRedshift:
         return None
 
 
+Answer = tuple[list[str], list[tuple[Any, ...]]]
+
+
 class Connection:
-    def __init__(self, fake: FakeRedshift, sock: socket.socket) -> None:
+    """One session: the driver's connection object and what the server keeps for it."""
+
+    def __init__(self, fake: FakeRedshift, sock: socket.socket, pid: int) -> None:
         self.fake = fake
         self._usock = sock  # redshift-connector's name for the socket it reads and writes through
+        # redshift-connector keeps the server's BackendKeyData as it came: process id, secret key
+        self._backend_key_data = struct.pack("!ii", pid, 77)
+        self.pid = pid
         self.autocommit = False
+        self.state = "ready"  # "mid-protocol" after a signal landed in a read, "lost", "closed"
+        self.txn: str | None = None  # None, "rw", "ro" or "aborted"
+        self.path = ["$user", "public"]  # search_path
+        self.local_path: list[str] | None = None  # SET LOCAL: until the transaction ends
+        self.temp: set[str] = set()
+        self.running = threading.Event()  # set by pg_cancel_backend while a slow statement runs
+        self.current: str | None = None  # the slow statement the server runs for this session
 
     def cursor(self) -> Cursor:
-        return Cursor(self.fake)
+        return Cursor(self.fake, self)
 
     def close(self) -> None:
+        self.state = "closed"
+        self.txn = None  # the server ends the session: its transaction is rolled back
         self._usock.close()
+
+    # --- the session, as the server keeps it ----------------------------------------------------
+    def run(self, body: str) -> tuple[Answer | None] | None:
+        """What the session itself answers (wrapped: (None,) is "done, no rows"); None: the fake's
+        shared answers apply."""
+        fake = self.fake
+        if self.state == "mid-protocol":
+            fake.misused.append(body)
+            raise _driver_error("InterfaceError", "protocol out of sync: a response was left half read")
+        if self.state in ("lost", "closed"):
+            raise _driver_error("InterfaceError", "connection is closed")
+        if _several(body):
+            raise server_error("cannot insert multiple commands into a prepared statement", "42601")
+        word = body.split(None, 1)[0].upper() if body else ""
+        if word in ("COMMIT", "END", "ROLLBACK", "ABORT"):
+            self.txn, self.local_path = None, None
+            return (None,)
+        if self.txn == "aborted":
+            raise server_error(
+                "current transaction is aborted, commands ignored until end of transaction block", "25P02"
+            )
+        try:
+            return self._run(body, word)
+        except ProgrammingError:
+            if self.txn is not None:
+                self.txn = "aborted"
+            raise
+
+    def _run(self, body: str, word: str) -> tuple[Answer | None] | None:
+        fake = self.fake
+        if word in ("BEGIN", "START"):
+            self.txn = "ro" if re.search(r"\bREAD\s+ONLY\b", body, re.I) else "rw"
+            return (None,)
+        setting = re.match(r"SET\s+(LOCAL\s+)?search_path\s+(?:TO|=)\s+(.+)$", body, re.I)
+        if setting:
+            path = [p.strip().strip('"') for p in setting.group(2).split(",")]
+            if setting.group(1):
+                self.local_path = path
+            else:
+                self.path = path
+            return (None,)
+        cancel = re.match(r"SELECT pg_cancel_backend\((\d+)\)$", body)
+        if cancel:
+            fake.session(int(cancel.group(1))).cancel()
+            return ((["pg_cancel_backend"], [(1,)]),)
+        if self.txn == "ro" and _WRITES.match(body) and not self._temp_target(body):
+            raise server_error("transaction is read-only", "25006")
+        self._resolve(body)
+        for prefix in fake.lose_on:
+            if body.startswith(prefix):
+                fake.lose_on.remove(prefix)
+                self.state = "lost"
+                raise _driver_error(
+                    "InterfaceError", "BrokenPipe: server socket closed. Please check that client side networking"
+                )
+        for prefix, signum in list(fake.signal_on.items()):
+            if body.startswith(prefix):
+                del fake.signal_on[prefix]
+                self._wait(body, signum)
+        for prefix in fake.slow:
+            if body.startswith(prefix):
+                fake.slow.remove(prefix)
+                self._wait(body, None)
+        return None
+
+    def _wait(self, body: str, signum: int | None) -> None:
+        """Run until pg_cancel_backend(pid) (then 57014); with `signum`, the process gets the signal
+        while the driver waits for the answer: the handler raises in here, the driver's connection
+        is left half way through a response, and the server goes on running the statement."""
+        self.running.clear()
+        self.current = body
+        try:
+            if signum is not None:
+                os.kill(os.getpid(), signum)
+            if not self.running.wait(timeout=30):
+                raise AssertionError(f"nobody cancelled {body[:60]!r}")
+        except KeyboardInterrupt:
+            self.state = "mid-protocol"
+            raise
+        raise server_error(f"Query ({self.fake.next_query}) cancelled on user's request", "57014")
+
+    def cancel(self) -> None:
+        """pg_cancel_backend(this session's pid), from another session."""
+        if self.current is not None:
+            self.fake.cancelled.append((self.pid, self.current))
+            self.current = None
+        self.running.set()
+
+    def _temp_target(self, body: str) -> bool:
+        found = _TARGET.match(body)
+        name = found.group(1) if found else ""
+        if re.match(r"CREATE\s+TEMP", body, re.I) or re.match(r"DROP\b", body, re.I):
+            return False  # DDL: refused in a read-only transaction, temp or not
+        return name in self.temp
+
+    def _resolve(self, body: str) -> None:
+        """Temp tables by name; a plain name that is not one reaches public through the path."""
+        found = _TARGET.match(body)
+        if not found or "." in found.group(1):
+            return
+        name = found.group(1).strip('"')
+        if re.match(r"CREATE\s+TEMP", body, re.I):
+            self.temp.add(name)
+            return
+        if name in self.temp:
+            if re.match(r"DROP\b", body, re.I):
+                self.temp.discard(name)
+            return
+        path = self.local_path if self.local_path is not None else self.path
+        if "public" in path and name in self.fake.public_tables:
+            self.fake.touched_public.append(body)
+            if re.match(r"DROP\b", body, re.I):
+                self.fake.public_tables.discard(name)
 
 
 class Cursor:
-    def __init__(self, fake: FakeRedshift) -> None:
+    def __init__(self, fake: FakeRedshift, connection: Connection) -> None:
         self.fake = fake
+        self.connection = connection
         self.paramstyle = "format"
         self.description: list[tuple[str]] | None = None
         self.rows: list[tuple[Any, ...]] = []
 
     def execute(self, statement: str, params: Any = None) -> None:
-        found = self.fake.run(statement, tuple(params) if params is not None else None)
+        if not self.connection.autocommit and self.connection.txn is None:
+            self.fake.run("begin transaction", None, self.connection)  # what redshift-connector does then
+        found = self.fake.run(statement, tuple(params) if params is not None else None, self.connection)
         if found is None:
             self.description, self.rows = None, []
         else:

@@ -9,9 +9,12 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+import boto3
 import pytest
 
+from sparkify_cli import sql
 from sparkify_cli.settings import load_settings
+from sparkify_cli.warehouse.dryrun import inline
 from sparkify_cli.warehouse.redshift import DIALECT
 from sparkify_cli.warehouse.redshift.connection import RedshiftWarehouse
 from support.cli import invoke
@@ -103,7 +106,7 @@ def test_one_bad_row_more_than_max_errors_fails_the_step(fake: FakeRedshift) -> 
     result = invoke("stage", "--date", "2018-11-02", "--songs", "--max-errors", "3")
     assert result.exit_code == 4
     assert "song_data/A/A/A/TRAAAAK128F9318786.json:1: column year: Invalid digit" in result.stderr
-    assert "(4 rejected row(s), --max-errors 3)" in result.stderr
+    assert "(4 rejected rows, --max-errors 3)" in result.stderr
 
 
 def test_maxerror_stays_within_redshifts_limit(fake: FakeRedshift) -> None:
@@ -193,7 +196,7 @@ def test_connect_timeout_bounds_connecting_only(fake: FakeRedshift, monkeypatch:
 def test_statement_timeout_is_the_servers(fake: FakeRedshift, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SPARKIFY_REDSHIFT_STATEMENT_TIMEOUT", "45")
     RedshiftWarehouse.from_settings(DIALECT, load_settings()).close()
-    assert fake.statements == ["SET statement_timeout TO 45000"]
+    assert fake.statements == ["SET statement_timeout TO 45000", "SET search_path TO pg_temp"]
 
 
 # --- what the driver is asked to bind (item 2) --------------------------------------------------
@@ -213,3 +216,83 @@ def test_no_value_is_bound_where_redshift_needs_a_constant(fake: FakeRedshift, c
     bound = [(s, p) for s, p in fake.sent if p and re.search(r"\b(LIMIT|OFFSET)\s+\?", s)]
     assert bound == [], bound
     assert result.exit_code in (0, 1), result.stderr  # the stand-in answers checks with empty tables
+
+
+# --- --dry-run of the read-only commands ----------------------------------------------------------
+
+READS = {
+    "report": ("report", "--date", "2018-11-02", "--top", "3"),
+    "report matches": ("report", "matches", "--start", "2018-11-01", "--end", "2018-11-04"),
+    "runs": ("runs", "--limit", "3"),
+    "status": ("status",),
+    "rejects": ("rejects", "--limit", "3"),
+}
+
+
+def body(statement: str) -> str:
+    return "\n".join(line for line in statement.splitlines() if not line.strip().startswith("--")).strip()
+
+
+@pytest.mark.parametrize("command", list(READS))
+def test_a_read_only_dry_run_connects_to_nothing_and_plans_what_the_command_sends(
+    fake: FakeRedshift, command: str
+) -> None:
+    planned = invoke(*READS[command], "--dry-run")
+    assert planned.exit_code == 0, planned.stderr
+    assert fake.kwargs == {} and fake.sent == []  # no connection, nothing sent
+    statements = [body(s) for s in sql.statements(planned.stdout)]
+    assert statements
+    ran = invoke(*READS[command])
+    assert ran.exit_code == 0, ran.stderr
+    sent = [body(inline(s, p)) for s, p in fake.sent]
+    assert [s for s in sent if s in statements] == statements  # every planned statement is sent, in order
+
+
+# --- SPARKIFY_REDSHIFT_COPY_PREFIX: where COPY's inputs go --------------------------------------
+
+
+def objects_under(bucket: str, prefix: str) -> list[str]:
+    return [o["Key"] for o in s3().list_objects_v2(Bucket=bucket, Prefix=prefix).get("Contents", [])]
+
+
+def test_copy_inputs_go_under_the_copy_prefix_and_are_removed(
+    fake: FakeRedshift, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    s3().create_bucket(Bucket="sparkify-scratch", CreateBucketConfiguration={"LocationConstraint": "us-west-2"})
+    monkeypatch.setenv("SPARKIFY_REDSHIFT_COPY_PREFIX", "s3://sparkify-scratch/etl/copy")
+    result = invoke("stage", "--date", "2018-11-02", "--songs")
+    assert result.exit_code == 0, result.stderr
+    sources = [re.search(r"^FROM '([^']*)'", s, re.M).group(1) for s in copy_statements(fake)]  # type: ignore[union-attr]
+    assert len(sources) == 2 and all(
+        re.fullmatch(r"s3://sparkify-scratch/etl/copy/[0-9a-f]{12}/\w+\.manifest", u) for u in sources
+    )
+    assert "FORMAT AS JSON 's3://sparkify-scratch/etl/copy/" in copy_statements(fake)[0]  # the JSONPaths file
+    lines = [o for c in fake.copies for o in c.objects if o.endswith(".csv.gz")]
+    assert lines and all(o.startswith("s3://sparkify-scratch/etl/copy/") for o in lines)  # read by COPY ...
+    assert objects_under("sparkify-scratch", "etl/") == []  # ... and gone
+    assert objects_under(BUCKET, f"{PREFIX}/_sparkify/") == []  # nothing written in the source
+
+    planned = invoke("stage", "--date", "2018-11-02", "--dry-run")
+    assert planned.exit_code == 0, planned.stderr
+    assert re.search(r"^FROM 's3://sparkify-scratch/etl/copy/[0-9a-f]{12}/events\.manifest'$", planned.stdout, re.M)
+
+
+def test_a_copy_prefix_in_another_region_than_the_source_is_refused(
+    fake: FakeRedshift, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    far = boto3.client("s3", region_name="eu-west-1")
+    far.create_bucket(Bucket="sparkify-far", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+    monkeypatch.setenv("SPARKIFY_REDSHIFT_COPY_PREFIX", "s3://sparkify-far/copy")
+    result = invoke("stage", "--date", "2018-11-02")
+    assert result.exit_code == 2, result.stderr
+    assert "SPARKIFY_REDSHIFT_COPY_PREFIX" in result.stderr and "eu-west-1" in result.stderr
+    assert copy_statements(fake) == [] and objects_under("sparkify-far", "") == []
+
+
+@pytest.mark.parametrize("dry_run", [False, True])
+def test_no_sign_request_cannot_stage_into_redshift(fake: FakeRedshift, dry_run: bool) -> None:
+    result = invoke("stage", "--date", "2018-11-02", "--no-sign-request", *(["--dry-run"] if dry_run else []))
+    assert result.exit_code == 2, result.stderr
+    (line,) = result.stderr.strip().splitlines()
+    assert "--no-sign-request" in line and "SPARKIFY_REDSHIFT_COPY_PREFIX" in line
+    assert copy_statements(fake) == [] and scratch_objects() == []

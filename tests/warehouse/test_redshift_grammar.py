@@ -1,16 +1,18 @@
 """Every statement sparkify sends to Redshift, one by one, judged by sqlfluff's Redshift grammar, with
 no reserved word as an unquoted identifier and no function that runs only on the leader node.
 
-The statements come from the real code paths: the `--dry-run` script of every step and variant
-(DryRunWarehouse), and the real CLI run against a stand-in for the driver that records what it is
-asked to send (support/redshift_driver.py) -- ledger failures, failed COPYs, the load-error lookup
-on both system views, migrations, prune, status, runs, rejects and user-defined checks included.
-The report's SQL (sql/report/) is rendered directly until `report` runs on Redshift in tests.
+The statements come from the real code paths: the `--dry-run` script of every command and variant
+(DryRunWarehouse; the read-only commands through the CLI itself), and the real CLI run against a
+stand-in for the driver that records what it is asked to send (support/redshift_driver.py) --
+ledger failures, failed COPYs, the load-error lookup on both system views, migrations, prune,
+status, runs, rejects, report, report matches, user-defined checks and the read-only transactions
+around each statement included.
 """
 
 from __future__ import annotations
 
 import re
+import signal
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -111,6 +113,33 @@ def _dry_runs(out: Collector, folder: Path, monkeypatch: pytest.MonkeyPatch) -> 
         s3().delete_object(Bucket=BUCKET, Key=f"{PREFIX}/{key}")
 
 
+def _read_dry_runs(out: Collector, folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The read-only commands' --dry-run through the CLI, as a user runs them (no connection)."""
+    variants: list[tuple[str, tuple[str, ...], dict[str, str]]] = [
+        ("report", ("report",), {}),
+        ("report a day, --top 3", ("report", "--date", "2018-11-02", "--top", "3"), {}),
+        ("report a range, json", ("report", "--start", "2018-11-01", "--end", "2018-11-08", "--format", "json"), {}),
+        ("report matches", ("report", "matches"), {}),
+        ("report matches a day, --limit 5", ("report", "matches", "--date", "2018-11-02", "--limit", "5"), {}),
+        (
+            "report matches a range, tolerance 0.5",
+            ("report", "matches", "--start", "2018-11-01", "--end", "2018-11-08"),
+            {"SPARKIFY_MATCH_TOLERANCE": "0.5"},
+        ),
+        ("runs --limit 3", ("runs", "--limit", "3"), {}),
+        ("status", ("status",), {}),
+        ("status with a source", ("status", "--source", str(folder / "source")), {}),
+        ("rejects --limit 3", ("rejects", "--limit", "3"), {}),
+    ]
+    for label, args, env in variants:
+        with monkeypatch.context() as mp:
+            for key, value in env.items():
+                mp.setenv(key, value)
+            result = invoke(*args, "--dry-run")
+        assert result.exit_code == 0, f"{label}: {result.stderr}"
+        out.script(result.stdout, f"--dry-run {label}")
+
+
 def _cli_runs(out: Collector, folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The real CLI against the stand-in driver: what a Redshift run sends, failures included."""
     staged = {
@@ -118,10 +147,15 @@ def _cli_runs(out: Collector, folder: Path, monkeypatch: pytest.MonkeyPatch) -> 
             ("log_data/2018/11/2018-11-09-events.json",)
         ]
     }
+    slow = FakeRedshift(ALL_TABLES)
+    slow.slow = ["SELECT COUNT(*) FROM (\nSELECT user_id"]  # cancelled from a second session
+    interrupted = FakeRedshift(ALL_TABLES)
+    interrupted.signal_on = {"INSERT INTO songs.staging_events": signal.SIGTERM}
+    double_encoded = {"SELECT DISTINCT txt": [("Alize\u00c3\u00a9e",)]}  # Alizée, its UTF-8 read as Latin-1
     error = LoadError(0, f"s3://{BUCKET}/{PREFIX}/song_data/A/A/A/TRAAAAK128F9318786.json", 3, "year", "Invalid digit")
     runs: list[tuple[str, FakeRedshift, tuple[str, ...], dict[str, str]]] = [
         ("schema create (new)", FakeRedshift(schema_version=None), ("schema", "create"), {}),
-        ("schema create --drop", FakeRedshift(ALL_TABLES), ("schema", "create", "--drop"), {}),
+        ("schema create --drop", FakeRedshift(ALL_TABLES), ("schema", "create", "--drop", "--yes"), {}),
         (
             "schema create (upgrade from v2)",
             FakeRedshift([*ALL_TABLES, "user_latest"], schema_version=2),
@@ -155,6 +189,16 @@ def _cli_runs(out: Collector, folder: Path, monkeypatch: pytest.MonkeyPatch) -> 
         ("status", FakeRedshift(ALL_TABLES), ("status",), {}),
         ("runs", FakeRedshift(ALL_TABLES), ("runs", "--limit", "3"), {}),
         ("rejects", FakeRedshift(ALL_TABLES), ("rejects", "--limit", "3"), {}),
+        ("report a day", FakeRedshift(ALL_TABLES), ("report", "--date", "2018-11-02"), {}),
+        (
+            "report matches, a text to repair",
+            FakeRedshift(ALL_TABLES, answers=double_encoded),
+            ("report", "matches"),
+            {},
+        ),
+        ("query", FakeRedshift(ALL_TABLES), ("query", "SELECT level, count(*) FROM songs.songplays GROUP BY 1"), {}),
+        ("check, one runs out of time", slow, ("check",), {"SPARKIFY_CHECK_TIMEOUT": "1"}),
+        ("run, interrupted mid-statement", interrupted, ("run", "--date", "2018-11-02"), {}),
     ]
     runs[5][1].fail_copy = [("Load into table 'copy_song_json' failed. Check 'stl_load_errors'", [error])]
     runs[6][1].fail_copy = [("S3ServiceException:Access Denied,Status 403", [])]
@@ -169,16 +213,6 @@ def _cli_runs(out: Collector, folder: Path, monkeypatch: pytest.MonkeyPatch) -> 
             fake.close()
 
 
-def _report(out: Collector) -> None:
-    wh = DryRunWarehouse(DIALECTS["redshift"], "songs")
-    figures = sorted(p.stem for p in (sql.sql_dir() / "report").glob("*.sql") if not p.stem.startswith("_"))
-    for start, end in ((None, None), ("2018-11-01", "2018-11-08")):
-        for figure in figures:
-            for statement in wh.render(f"report/{figure}.sql", start=start, end=end, top=10, tolerance=3.0):
-                out.add(statement, f"report {figure}")
-    out.add(wh.render("load/match_texts.sql", batch_only=False)[0], "report matches")
-
-
 @pytest.fixture(scope="module")
 def statements(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     """Every distinct statement, collected once for the module."""
@@ -190,7 +224,7 @@ def statements(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
         with redshift_world(folder, monkeypatch):
             _dry_runs(out, folder, monkeypatch)
             _cli_runs(out, folder, monkeypatch)
-    _report(out)
+            _read_dry_runs(out, folder, monkeypatch)
     return out.found
 
 
@@ -228,6 +262,13 @@ def test_the_collection_covers_every_kind_of_statement(statements: dict[str, str
     assert kinds | {"ALTER", "SET"} <= heads
     wheres = set(statements.values())
     for variant in (
+        "--dry-run report",
+        "--dry-run report a day, --top 3",
+        "--dry-run report a range, json",
+        "--dry-run report matches a range, tolerance 0.5",
+        "report matches, a text to repair",
+        "check, one runs out of time",
+        "run, interrupted mid-statement",
         "stage, COPY fails on data",
         "stage, Serverless",
         "stage, a statement fails",

@@ -1,6 +1,6 @@
-"""The Redshift SQL of every step, without a cluster: golden files of the exact script `--dry-run`
-prints, what its COPY statements promise, and the dialects' macro files in step. (Every statement
-is parsed by sqlfluff's Redshift grammar in test_redshift_grammar.py.)
+"""The Redshift SQL of every step and read-only command, without a cluster: golden files of the
+exact script `--dry-run` prints, what its COPY statements promise, and the dialects' macro files in
+step. (Every statement is parsed by sqlfluff's Redshift grammar in test_redshift_grammar.py.)
 
 Regenerate the golden files after an intended SQL change:
     SPARKIFY_UPDATE_GOLDEN=1 .venv/bin/python -m pytest -q tests/warehouse/test_redshift_sql.py
@@ -35,6 +35,7 @@ from sparkify_cli.warehouse.redshift import lock_statement
 from sparkify_cli.warehouse.redshift import staging as redshift_staging
 from sparkify_cli.warehouse.redshift.connection import own_tables
 from sparkify_cli.warehouse.redshift.scratch import jsonpaths, manifest
+from support.cli import invoke
 from support.s3_fixtures import (
     BUCKET,
     JSONPATHS,
@@ -63,6 +64,14 @@ STEPS: dict[str, tuple[str, Days | None, dict[str, Any]]] = {
     "load_day": ("load", select_days("2018-11-02", None, None), {}),
     "check_all": ("check", None, {}),
     "check_day": ("check", None, {"day": CHECK_DAY}),
+}
+# name -> the read-only command, run with --dry-run through the CLI
+READS: dict[str, tuple[str, ...]] = {
+    "report_day": ("report", "--date", "2018-11-02", "--top", "5"),
+    "report_matches_all": ("report", "matches"),
+    "runs": ("runs", "--limit", "5"),
+    "status": ("status",),
+    "rejects": ("rejects", "--limit", "5"),
 }
 
 
@@ -98,8 +107,13 @@ def redshift_env(moto_module: None, tmp_path: Path, monkeypatch: pytest.MonkeyPa
 
 
 def render(name: str) -> str:
-    step, days, extra = STEPS[name]
-    script = dry_run_sql(load_settings(), step, days=days, **extra)
+    if name in READS:
+        result = invoke(*READS[name], "--dry-run")
+        assert result.exit_code == 0, result.stderr
+        script = result.stdout
+    else:
+        step, days, extra = STEPS[name]
+        script = dry_run_sql(load_settings(), step, days=days, **extra)
     # The clock (loaded_at, freshness windows) is not part of the contract; the data's 2018 dates are.
     script = re.sub(r"TIMESTAMP '20[2-9]\d-\d\d-\d\d[ T][\d:.]+'", "TIMESTAMP '<now>'", script)
     # Nor is the ledger's run id (random) or its timings, or the folder of a step's COPY inputs.
@@ -118,10 +132,10 @@ def rendered(moto_module: None, tmp_path_factory: pytest.TempPathFactory) -> dic
         monkeypatch.chdir(tmp)
         monkeypatch.setenv("SPARKIFY_CACHE_DIR", str(tmp / "cache"))
         _setup_source(tmp, monkeypatch)
-        return {name: render(name) for name in STEPS}
+        return {name: render(name) for name in [*STEPS, *READS]}
 
 
-@pytest.mark.parametrize("name", sorted(STEPS))
+@pytest.mark.parametrize("name", sorted([*STEPS, *READS]))
 def test_golden_redshift_sql(rendered: dict[str, str], name: str) -> None:
     path = GOLDEN / f"{name}.sql"
     if UPDATE:
@@ -132,7 +146,7 @@ def test_golden_redshift_sql(rendered: dict[str, str], name: str) -> None:
 
 
 def test_there_is_a_golden_file_for_every_step() -> None:
-    assert sorted(p.stem for p in GOLDEN.glob("*.sql")) == sorted(STEPS)
+    assert sorted(p.stem for p in GOLDEN.glob("*.sql")) == sorted([*STEPS, *READS])
 
 
 def test_golden_scripts_are_sql_only() -> None:

@@ -11,7 +11,14 @@ from typing import Any
 import boto3
 import pytest
 
-from sparkify_cli.errors import ConfigError, SerializationConflict, WarehouseError
+from sparkify_cli.errors import (
+    ConfigError,
+    NotAllowed,
+    SerializationConflict,
+    SparkifyError,
+    WarehouseError,
+    WarehouseFailure,
+)
 from sparkify_cli.settings import load_settings
 from sparkify_cli.warehouse.redshift import DIALECT
 from sparkify_cli.warehouse.redshift.connection import RedshiftWarehouse
@@ -252,3 +259,47 @@ def test_a_refused_connection_is_one_line_without_secrets(tmp_path: Path, monkey
     with pytest.raises(WarehouseError, match=expected) as failed:
         RedshiftWarehouse.from_settings(DIALECT, settings, connect=refused)
     assert PASSWORD not in str(failed.value) and FAKE_SECRET_KEY not in str(failed.value)
+
+
+def test_a_lock_that_fails_leaves_no_transaction_open() -> None:
+    driver = Driver()
+    driver.errors = [("LOCK", {"S": "ERROR", "C": "57014", "M": "canceling statement due to statement timeout"})]
+    wh, _ = warehouse(driver)
+    with pytest.raises(WarehouseError, match="statement timeout"):
+        with wh.transaction():
+            wh.execute("DELETE FROM songs.users")
+    assert driver.log[-2:] == ['LOCK songs."songplays", songs."users"', "ROLLBACK"]
+    wh.execute("UPDATE songs.runs SET status = 'failed'")  # the ledger's next word: on its own
+    assert driver.log[-1] == "UPDATE songs.runs SET status = 'failed'"
+
+
+@pytest.mark.parametrize(
+    ("fields", "kind"),
+    [
+        ({"S": "FATAL", "C": "57P01", "M": "terminating connection due to administrator command"}, WarehouseFailure),
+        ({"S": "FATAL", "C": "08006", "M": "connection failure"}, WarehouseFailure),
+        ({"S": "ERROR", "C": "42501", "M": "permission denied for relation users"}, NotAllowed),
+        ({"S": "ERROR", "C": "25006", "M": "transaction is read-only"}, NotAllowed),
+        ({"S": "ERROR", "C": "57014", "M": "Query (7) cancelled on user's request"}, WarehouseError),
+    ],
+)
+def test_server_errors_are_told_apart_by_their_sqlstate(fields: dict[str, str], kind: type[Exception]) -> None:
+    driver = Driver()
+    driver.errors = [("SELECT", fields)]
+    wh, _ = warehouse(driver)
+    with pytest.raises(SparkifyError) as failed:
+        wh.query("SELECT 1")
+    assert type(failed.value) is kind and fields["M"] in str(failed.value)
+
+
+def test_a_time_limit_that_runs_out_between_statements_stops_the_next_one() -> None:
+    driver = Driver()
+    wh, _ = warehouse(driver)
+    with wh.time_limit(3600):
+        wh.query("SELECT 1")
+        assert wh.interrupt()  # what the timer does when the limit passes: no statement is running
+        with pytest.raises(WarehouseError, match="the time limit ran out"):
+            wh.query("SELECT 2")
+    assert driver.log == ["SELECT 1"]
+    wh.query("SELECT 3")  # a new limit, a new start
+    assert driver.log == ["SELECT 1", "SELECT 3"]

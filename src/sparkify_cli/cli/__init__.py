@@ -4,10 +4,11 @@ their services inside the commands, so `sparkify --help` stays fast."""
 
 from __future__ import annotations
 
-from sparkify_cli.cli import check, config, demo, generate, infra, inspect, pipeline, prune, report
+from sparkify_cli.cli import check, config, demo, generate, infra, init, inspect, pipeline, prune, report
 from sparkify_cli.cli.app import app
 
 app.command()(demo.demo)
+app.command()(init.init)
 app.command()(pipeline.run)
 app.command()(pipeline.stage)
 app.command()(pipeline.load)

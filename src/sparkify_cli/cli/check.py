@@ -23,7 +23,10 @@ def check(
     date: Annotated[
         str | None,
         typer.Option(
-            "--date", help="Scope row-level checks to one day: YYYY-MM-DD or today/yesterday (UTC).", show_default=False
+            "--date",
+            metavar=opt.DAY,
+            help="Scope row-level checks to one day: YYYY-MM-DD or today/yesterday (UTC).",
+            show_default=False,
         ),
     ] = None,
     fmt: Annotated[
@@ -47,36 +50,43 @@ def check(
         ),
     ] = None,
     warehouse: opt.Warehouse = None,
+    wait: opt.Wait = None,
     dry_run: opt.DryRun = False,
 ) -> None:
     """Run the data-quality checks on the warehouse (read-only).
 
     Exit 0 when every error-severity check passes (warnings allowed), 1 when one fails or cannot
-    run, 2 for bad options or a malformed checks file, 4 when the warehouse is missing or unloaded.
+    run, 2 for bad options or a malformed checks file, 4 when the warehouse is missing or unloaded
+    (--junit then writes a report with that one error).
 
     Example: sparkify check --date yesterday --format json --junit reports/checks.xml
     Example: sparkify check --warehouse redshift --dry-run > checks.sql
     """
     from sparkify_cli.days import parse_day
-    from sparkify_cli.errors import ChecksFailed
-    from sparkify_cli.services.checks.junit import write_junit
+    from sparkify_cli.errors import ChecksFailed, SparkifyError
+    from sparkify_cli.services.checks.junit import write_junit, write_junit_error
     from sparkify_cli.services.checks.run import check as run_checks
     from sparkify_cli.services.checks.run import user_checks
 
-    s = settings(ctx, warehouse=warehouse)
+    s = settings(ctx, warehouse=warehouse, lock_wait=wait)
     day = parse_day(date) if date is not None else None  # an empty --date is an error, not every day
     if junit is not None:
         from sparkify_cli.services.outputs import check_output
 
         check_output(junit, s, checks)  # never over the warehouse, a database or a folder: before any work
-    user_checks(s, checks, day=day)  # a malformed checks file is exit 2, even without a warehouse
-    if dry_run:
-        from sparkify_cli.services.pipeline.dry_run import dry_run_sql
+    try:
+        user_checks(s, checks, day=day)  # a malformed checks file is exit 2, even without a warehouse
+        if dry_run:
+            from sparkify_cli.services.pipeline.dry_run import dry_run_sql
 
-        script = dry_run_sql(s, "check", day=day, checks_file=checks)
-        typer.echo(script, nl=not script.endswith("\n"))
-        return
-    report = run_checks(s, day=day, checks_file=checks)
+            script = dry_run_sql(s, "check", day=day, checks_file=checks)
+            typer.echo(script, nl=not script.endswith("\n"))
+            return
+        report = run_checks(s, day=day, checks_file=checks)
+    except SparkifyError as exc:
+        if junit is not None and not dry_run:  # the dashboard says why, instead of showing an old file
+            write_junit_error(exc, junit, s, checks)
+        raise
     if junit is not None:
         write_junit(report, junit, s, checks)
     if fmt is opt.Output.json:
@@ -87,8 +97,8 @@ def check(
         _print_table(report)
     if not report.ok:
         names = [r.name for r in report.failures]
-        shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
-        raise ChecksFailed(f"{len(names)} error-severity check(s) failed: {shown}")
+        shown = ", ".join(names[:5]) + (f" and {len(names) - 5:,} more" if len(names) > 5 else "")
+        raise ChecksFailed(f"{console.count(len(names), 'error-severity check')} failed: {shown}")
 
 
 def _print_table(report: CheckReport) -> None:
@@ -108,7 +118,7 @@ def _print_table(report: CheckReport) -> None:
         table.add_row(f"[{style}]{r.status}[/]", console.escape(r.name), rows, console.escape(_details(r)))
     console.out().print(table)
     c = report.counts()
-    console.info(f"{c['pass']} passed, {c['warn']} warned, {c['fail']} failed, {c['error']} could not run")
+    console.summary(f"{c['pass']:,} passed, {c['warn']:,} warned, {c['fail']:,} failed, {c['error']:,} could not run")
 
 
 def _details(r: CheckResult) -> str:

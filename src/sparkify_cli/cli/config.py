@@ -11,7 +11,10 @@ from sparkify_cli.cli import console
 from sparkify_cli.cli import options as opt
 from sparkify_cli.cli.app import settings, state
 
-config_app = typer.Typer(help="Show the effective settings, store the Redshift password.", no_args_is_help=True)
+config_app = typer.Typer(
+    help="Show the effective settings, store the Redshift password.\n\nExample: sparkify config show",
+    no_args_is_help=True,
+)
 
 
 @config_app.command("show")
@@ -41,24 +44,39 @@ def show(
 def set_password(
     ctx: typer.Context,
     stdin: Annotated[
-        bool, typer.Option("--stdin", help="Read the password from standard input instead of prompting.")
+        bool,
+        typer.Option(
+            "--stdin", help="Read the password from standard input (one line) instead of prompting; for scripts."
+        ),
     ] = False,
 ) -> None:
     """Store the Redshift password in the OS keyring (never in a file, never printed). The environment
     (SPARKIFY_REDSHIFT_PASSWORD) and .env still win over the keyring.
 
+    Prompts twice, hidden, on a terminal; without one it needs --stdin. On a machine without a keyring
+    it says so before asking anything.
+
     Example: sparkify config set-password
+    Example: pass show redshift | sparkify config set-password --stdin
     """
     import sys
 
     from sparkify_cli import secrets
+    from sparkify_cli.errors import ConfigError
 
     cfg = settings(ctx)
+    backend = secrets.keyring_backend()  # before asking: a password typed for nothing is no use
     if stdin:
         password = sys.stdin.readline().rstrip("\r\n")
+    elif not sys.stdin.isatty():
+        # getpass would fall back to reading a pipe with a warning (or fail under cron): ask for --stdin.
+        raise ConfigError(
+            "no terminal to ask for the password",
+            hint="pipe it in with --stdin: ... | sparkify config set-password --stdin",
+        )
     else:
         password = typer.prompt(
             f"Redshift password for {cfg.redshift_user}", hide_input=True, confirmation_prompt=True, err=True
         )
-    backend = secrets.store_password(cfg, password)
-    console.info(f"stored the password of {secrets.keyring_user(cfg)} in the OS keyring ({backend})")
+    name = secrets.store_password(cfg, password, backend)
+    console.summary(f"stored the password of {secrets.keyring_user(cfg)} in the OS keyring ({name})")

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
+import shutil
+import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -15,6 +19,7 @@ from sparkify_cli.errors import ConfigError
 
 MARKER = ".sparkify-demo.json"  # in --dir: the warehouse there is the demo's, as it left it
 WAREHOUSE = "sparkify.duckdb"
+DAYS = 30  # of logs, ending yesterday (UTC): fresh data, so the freshness check passes as it would in production
 
 
 def demo(
@@ -24,12 +29,15 @@ def demo(
     ),
     events: Annotated[int, typer.Option("--events", min=1, help="Log events to generate.")] = 20_000,
     songs: Annotated[int, typer.Option("--songs", min=1, help="Catalog songs to generate.")] = 2_000,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same data).")] = 42,
+    seed: Annotated[
+        int, typer.Option("--seed", help="Random seed (same seed, same data, dated the 30 days before today).")
+    ] = 42,
 ) -> None:
     """Generate a sample into ./sparkify-demo, load it into a local DuckDB file and check it.
 
-    Nothing outside --dir is touched, whatever SPARKIFY_DUCKDB_PATH says; a warehouse in --dir that
-    the demo did not make (or that was loaded into since) is refused, never replaced.
+    The sample's 30 days of logs end yesterday (UTC), so every check passes. Nothing outside --dir
+    is touched, whatever SPARKIFY_DUCKDB_PATH says; a warehouse in --dir that the demo did not make
+    (or that was loaded into since) is refused, never replaced.
 
     Example: sparkify demo --events 50000
     """
@@ -38,9 +46,15 @@ def demo(
 
     warehouse_file = claim(directory)
     data = directory / "data"
+    first_day = datetime.now(UTC).date() - timedelta(days=DAYS)
     with console.progress_bar() as progress:
-        made = generate(data, events=events, songs=songs, seed=seed, on_progress=progress)
-    console.info(f"generated {made.events:,} events over {made.log_files} days and {made.songs:,} songs in {data}")
+        made = generate(
+            data, events=events, songs=songs, seed=seed, days=DAYS, start_date=first_day, on_progress=progress
+        )
+    console.info(
+        f"generated {console.count(made.events, 'event')} over {console.count(made.log_files, 'day')} "
+        f"and {console.count(made.songs, 'song')} in {data}"
+    )
     s = settings(ctx, warehouse="duckdb", source=str(data), duckdb_path=warehouse_file)
     _start_fresh(directory, warehouse_file)
     run_request(s, "run", None, None, None, songs=True)
@@ -51,14 +65,33 @@ def demo(
     console.out().print()
     print_report(build(s, Days(None), top=5), compact=True)
     _write_marker(directory, _identity(warehouse_file))
+    # The printed commands name the demo's warehouse whatever this shell's SPARKIFY_* say (they win over .env).
+    on = f"SPARKIFY_WAREHOUSE=duckdb SPARKIFY_DUCKDB_PATH={shlex.quote(str(warehouse_file))} "
+    sparkify = program()
+    sql = f"SELECT level, count(*) AS plays FROM {s.schema}.songplays GROUP BY level"
+    report = shlex.quote(str(warehouse_file.with_name("report.html")))
     console.out().print(
-        f"\nwarehouse: {warehouse_file}\n"
-        "next:\n"
-        f"  SPARKIFY_DUCKDB_PATH={warehouse_file} sparkify report --format html --output report.html\n"
-        f"  SPARKIFY_DUCKDB_PATH={warehouse_file} sparkify query "
-        '"SELECT level, count(*) FROM songs.songplays GROUP BY level"\n'
-        "  sparkify run --source ../shared/data/sparkify   # the real sample, into ./sparkify.duckdb"
+        console.escape(
+            f"\nwarehouse: {warehouse_file}\n"
+            "next:\n"
+            f"  {on}{sparkify} report --format html --output {report}\n"
+            f"  {on}{sparkify} query {shlex.quote(sql)}\n"
+            f"  {on}{sparkify} check"
+        )
     )
+
+
+def program() -> str:
+    """How to run this sparkify again from the same shell: its name when the shell finds this very
+    script by it, else its path as it was run (`.venv/bin/sparkify`), else `python -m sparkify_cli`
+    with this interpreter (`python -m`, or not run as a script at all)."""
+    script = Path(sys.argv[0])
+    if not script.name.startswith("sparkify") or not script.is_file():
+        return f"{shlex.quote(sys.executable)} -m sparkify_cli"
+    found = shutil.which(script.name)
+    if found is not None and Path(found).resolve() == script.resolve():
+        return script.name
+    return shlex.quote(str(script))
 
 
 # --- the demo's own warehouse ---------------------------------------------------------------------

@@ -86,10 +86,14 @@ def generate(
             on_progress=progress,
         )
     share = made.matching_plays / made.next_song_events if made.next_song_events else 0.0
+    n = console.count
     console.out().print(
-        f"wrote {console.escape(str(made.out))}\n"
-        f"  song_data: {made.song_files:,} files, {made.songs:,} songs by {made.artists:,} artists\n"
-        f"  log_data:  {made.log_files:,} files, {made.events:,} events from {made.users:,} users, "
-        f"{made.next_song_events:,} song plays\n"
-        f"  matching plays (title, artist, duration equal a catalog song): {made.matching_plays:,} ({share:.1%})"
+        console.escape(
+            f"wrote {made.out}\n"
+            f"  song_data: {n(made.song_files, 'file')}, {n(made.songs, 'song')} by {n(made.artists, 'artist')}\n"
+            f"  log_data:  {n(made.log_files, 'file')}, {n(made.events, 'event')} from {n(made.users, 'user')}, "
+            f"{n(made.next_song_events, 'song play')}\n"
+            "  matching plays (title, artist, duration equal a catalog song): "
+            f"{made.matching_plays:,} ({share:.1%})"
+        )
     )

@@ -12,6 +12,7 @@ import typer
 from sparkify_cli.cli import console
 from sparkify_cli.cli import options as opt
 from sparkify_cli.cli.app import settings
+from sparkify_cli.cli.confirm import confirm
 from sparkify_cli.progress import Progress
 
 if TYPE_CHECKING:
@@ -34,6 +35,9 @@ Timeout = Annotated[
 MARKS = {"create": "+", "update": "~", "delete": "-", "exists": "=", "keep": "="}
 
 
+Yes = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation (cron, CI).")]
+
+
 @infra_app.command("up")
 def up(
     ctx: typer.Context,
@@ -45,7 +49,15 @@ def up(
             "Example: --cidr 203.0.113.7/32",
         ),
     ] = None,
-    dry_run: DryRun = False,
+    yes: Yes = False,
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run",
+            help="Print every AWS call with its parameters and the cost, offline: no AWS call, no credentials "
+            "needed; assumes nothing exists yet. Changes nothing.",
+        ),
+    ] = False,
     timeout: Timeout = 1800,
     region: Region = None,
     profile: Profile = None,
@@ -53,20 +65,37 @@ def up(
     """Create the IAM role, security group, SSL parameter group and encrypted Redshift cluster, then wait
     until it is available. Existing pieces are kept; a failed run is completed by the next one.
 
+    Before creating the cluster it shows what it costs per hour, day and 30 days and asks; without a
+    terminal it needs --yes. An existing cluster is never changed, so nothing is asked then.
+
+    Example: sparkify infra up --dry-run
     Example: sparkify infra up --cidr 203.0.113.7/32
+    Example (CI): sparkify infra up --yes --timeout 2400
     """
     from sparkify_cli.services.infra import manage as infra
 
     cfg = settings(ctx, aws_region=region, aws_profile=profile)
-    plan = infra.plan_up(cfg, cidr=cidr)
+    plan = infra.plan_up(cfg, cidr=cidr, offline=dry_run)
     for warning in plan.warnings:
         console.warn(warning)
     _show_resources(plan)
+    if plan.cost is not None:
+        console.info(f"cost of the cluster while it exists: {plan.cost.describe()}")
+        console.info(f"  ({plan.cost.basis()}; `sparkify infra down` stops it)")
     if dry_run:
         _print_plan(plan)
         return
     if not plan.steps:
-        console.info("everything exists; nothing changed")
+        console.summary("everything exists; nothing changed")
+    if plan.cost is not None:  # creating the cluster is what costs money: the one thing to confirm
+        confirm(
+            f"Create cluster {cfg.cluster_identifier} ({plan.cost.nodes} x {plan.cost.node_type}) at "
+            f"{plan.cost.describe()}?",
+            yes=yes,
+            unasked=f"infra up would create a Redshift cluster billed {plan.cost.describe()}",
+            hint="pass --yes to create it",
+            cancelled="nothing was created",
+        )
     with _reporter() as report:
         cluster = infra.apply(cfg, plan, on_progress=report, waiting=infra.Waiting(timeout=timeout))
     if cluster is not None:
@@ -79,7 +108,7 @@ def up(
 @infra_app.command("down")
 def down(
     ctx: typer.Context,
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation (cron, CI).")] = False,
+    yes: Yes = False,
     snapshot: Annotated[
         bool, typer.Option("--snapshot", help="Keep a final snapshot of the cluster (it costs storage).")
     ] = False,
@@ -89,7 +118,7 @@ def down(
     profile: Profile = None,
 ) -> None:
     """Delete everything `infra up` created: cluster, security group, parameter group, role. Nothing to
-    delete is not an error.
+    delete is not an error. Asks first; without a terminal it needs --yes.
 
     Example: sparkify infra down --yes
     """
@@ -100,19 +129,23 @@ def down(
     for warning in plan.warnings:
         console.warn(warning)
     if not plan.steps:
-        console.info(f"nothing to delete in {plan.region}")
+        console.summary(f"nothing to delete in {plan.region}")
         return
     _show_resources(plan)
     if dry_run:
         _print_plan(plan)
         return
-    if not yes and not _confirm("Delete these resources?"):
-        # Not confirmed is a usage outcome (exit 2), not "checks failed" (1): scripts pass --yes.
-        console.info("cancelled; nothing was deleted (pass --yes to skip the question)")
-        raise typer.Exit(2)
+    deleting = sum(1 for r in plan.resources if r.action == "delete")
+    confirm(
+        "Delete these resources?",
+        yes=yes,
+        unasked=f"infra down would delete {console.count(deleting, 'resource')} in {plan.region}",
+        hint="pass --yes to delete them",
+        cancelled="nothing was deleted",
+    )
     with _reporter() as report:
         infra.apply(cfg, plan, on_progress=report, waiting=infra.Waiting(timeout=timeout))
-    console.info(f"deleted {sum(1 for r in plan.resources if r.action == 'delete')} resources in {plan.region}")
+    console.summary(f"deleted {console.count(deleting, 'resource')} in {plan.region}")
 
 
 @infra_app.command("status")
@@ -137,7 +170,9 @@ def status(
     from rich.table import Table
 
     c = found.cluster
-    cost = "unknown node type" if found.hourly_usd is None else f"~${found.hourly_usd:.2f}/hour (on-demand list price)"
+    cost = "none (no cluster)" if found.cost is None else found.cost.describe()
+    if found.cost is not None and found.cost.hourly_usd is not None:
+        cost += " (on-demand list price)"
     rows: list[tuple[str, object]] = [
         ("region", found.region),
         ("cluster", "absent" if c is None else f"{c.identifier}: {c.status}"),
@@ -165,13 +200,6 @@ def status(
     console.out().print(table)
 
 
-def _confirm(question: str) -> bool:
-    try:
-        return typer.confirm(question, default=False, err=True)
-    except typer.Abort:  # end of input (cron without --yes) or Ctrl-C: the answer is no
-        return False
-
-
 def _show_resources(plan: Plan) -> None:
     for resource in plan.resources:
         detail = f" ({resource.detail})" if resource.detail else ""
@@ -179,7 +207,14 @@ def _show_resources(plan: Plan) -> None:
 
 
 def _print_plan(plan: Plan) -> None:
-    console.info(f"dry run in {plan.region}: nothing was changed. These calls would run:")
+    if plan.offline:
+        console.info(
+            f"dry run in {plan.region}, offline: nothing was read from or changed in AWS, and the plan assumes "
+            "none of it exists yet (`infra up` looks first and creates only what is missing; `infra status` "
+            "shows what exists). These calls would run:"
+        )
+    else:
+        console.info(f"dry run in {plan.region}: nothing was changed. These calls would run:")
     typer.echo(plan.render() if plan.steps else "(none)")
 
 

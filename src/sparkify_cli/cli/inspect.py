@@ -2,12 +2,33 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from sparkify_cli.cli import options as opt
 from sparkify_cli.cli.app import settings
+from sparkify_cli.documents import count
+
+if TYPE_CHECKING:
+    from sparkify_cli.services.pipeline.dry_run import DryRun
+
+
+def dry_run_plan(dry_run: bool) -> DryRun | None:
+    """--dry-run of a command that only reads: the plan its service fills in (None: run it)."""
+    if not dry_run:
+        return None
+    from sparkify_cli.services.pipeline.dry_run import DryRun
+
+    return DryRun()
+
+
+def print_sql(plan: DryRun, command: str) -> None:
+    """A dry run's script on stdout (SQL only), the note that nothing ran on stderr."""
+    from sparkify_cli.cli import console
+
+    typer.echo(plan.script, nl=not plan.script.endswith("\n"))
+    console.info(f"dry run: the {command} SQL above was not executed")
 
 
 def query(
@@ -32,6 +53,7 @@ def rejects(
     limit: Annotated[int, typer.Option("--limit", help="At most this many rows (1 to 1,000,000).")] = 50,
     fmt: opt.RowsFormat = opt.Rows.table,
     warehouse: opt.Warehouse = None,
+    dry_run: opt.DryRun = False,
 ) -> None:
     """List source lines that staging rejected: file, line, column, reason and the raw text.
 
@@ -40,7 +62,11 @@ def rejects(
     from sparkify_cli.cli.render import print_result
     from sparkify_cli.services.reports.inspect import list_rejects
 
-    columns, rows = list_rejects(settings(ctx, warehouse=warehouse), limit)
+    plan = dry_run_plan(dry_run)
+    columns, rows = list_rejects(settings(ctx, warehouse=warehouse), limit, dry_run=plan)
+    if plan is not None:
+        print_sql(plan, "rejects")
+        return
     print_result(columns, rows, fmt)
 
 
@@ -49,6 +75,7 @@ def runs(
     limit: Annotated[int, typer.Option("--limit", help="At most this many runs, newest first (1 to 1,000,000).")] = 20,
     fmt: opt.SummaryFormat = opt.Output.table,
     warehouse: opt.Warehouse = None,
+    dry_run: opt.DryRun = False,
 ) -> None:
     """List recent runs from the ledger: command, days, status, error and rows per table.
 
@@ -58,7 +85,11 @@ def runs(
     from sparkify_cli.documents import dumps
     from sparkify_cli.services.reports.history import list_runs
 
-    found = list_runs(settings(ctx, warehouse=warehouse), limit)
+    plan = dry_run_plan(dry_run)
+    found = list_runs(settings(ctx, warehouse=warehouse), limit, dry_run=plan)
+    if plan is not None:
+        print_sql(plan, "runs")
+        return
     if fmt is opt.Output.json:
         typer.echo(dumps(found))
         return
@@ -85,6 +116,7 @@ def status(
     source: opt.Source = None,
     fmt: opt.SummaryFormat = opt.Output.table,
     warehouse: opt.Warehouse = None,
+    dry_run: opt.DryRun = False,
 ) -> None:
     """Which days are loaded, which days the source has that are not (gaps), and the last good run.
 
@@ -92,20 +124,14 @@ def status(
     """
     from sparkify_cli.cli import console
     from sparkify_cli.documents import dumps
-    from sparkify_cli.errors import SourceError
-    from sparkify_cli.services.reports.history import warehouse_status
-    from sparkify_cli.services.reports.inspect import open_existing
-    from sparkify_cli.sources import LogLayout, Source, is_s3, open_source
+    from sparkify_cli.services.reports.history import status as warehouse_status
 
     s = settings(ctx, source=source, warehouse=warehouse)
-    src: Source | None = None
-    if not is_s3(s.source):  # gaps need a listing; status stays offline
-        try:
-            src = open_source(s)
-        except SourceError:
-            src = None  # gaps need the source; the rest does not
-    with open_existing(s) as wh:
-        found = warehouse_status(wh, LogLayout(s.log_key_template), src)
+    plan = dry_run_plan(dry_run)
+    found = warehouse_status(s, dry_run=plan)
+    if plan is not None:
+        print_sql(plan, "status")
+        return
     if fmt is opt.Output.json:
         typer.echo(dumps(found.to_json()))
         return
@@ -116,7 +142,7 @@ def status(
     out.print(f"gaps in {s.source}: {_days(found.gaps)}" if found.source_checked else "gaps: source not reachable")
     if found.missing_from_source:
         out.print(
-            f"gone from the source, still in the warehouse: {len(found.missing_from_source):,} file(s) "
+            f"gone from the source, still in the warehouse: {count(len(found.missing_from_source), 'file')} "
             f"({', '.join(found.missing_from_source[:3])}{' …' if len(found.missing_from_source) > 3 else ''}); "
             "`sparkify prune` removes their rows"
         )

@@ -18,23 +18,33 @@ if TYPE_CHECKING:
     from sparkify_cli.services.pipeline.dry_run import Step
     from sparkify_cli.services.pipeline.request import Command
     from sparkify_cli.services.pipeline.run import PipelineResult, RunOutcome
+    from sparkify_cli.services.pipeline.schema import DropPreview
     from sparkify_cli.settings import Settings
     from sparkify_cli.warehouse.base import BatchResult
 
-schema_app = typer.Typer(help="Create the warehouse tables.", no_args_is_help=True)
+schema_app = typer.Typer(help="Create the warehouse tables.\n\nExample: sparkify schema create", no_args_is_help=True)
 
 
 @schema_app.command("create")
 def schema_create(
     ctx: typer.Context,
-    drop: Annotated[bool, typer.Option("--drop", help="Drop every sparkify table first (loses all data).")] = False,
+    drop: Annotated[
+        bool, typer.Option("--drop", help="Drop every sparkify table first (loses all data; asks first).")
+    ] = False,
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="With --drop: do not ask for confirmation (cron, CI).")
+    ] = False,
     warehouse: opt.Warehouse = None,
     dry_run: opt.DryRun = False,
 ) -> None:
     """Create the staging tables, the star schema and its helper tables; safe to run twice.
 
+    --drop deletes every sparkify table and its rows first: it says how many rows would be lost and
+    asks; without a terminal it needs --yes.
+
     Example: sparkify schema create
     Example: sparkify schema create --warehouse redshift --dry-run > schema.sql
+    Example: sparkify schema create --drop --yes
     """
     from sparkify_cli.services.pipeline import schema
 
@@ -42,7 +52,33 @@ def schema_create(
     if dry_run:
         _print_sql(s, "schema", drop=drop)
         return
-    console.info(f"schema {s.schema} ready on {schema.setup(s, drop=drop)}")
+    if drop and not yes:
+        _confirm_drop(schema.drop_preview(s))
+    console.summary(f"schema {s.schema} ready on {schema.setup(s, drop=drop)}")
+
+
+def _confirm_drop(found: DropPreview) -> None:
+    """Name what --drop loses and ask; a warehouse without sparkify's tables loses nothing."""
+    from sparkify_cli.cli.confirm import confirm
+
+    if not found.tables:
+        return
+    plays = found.rows.get("songplays")
+    console.info(f"--drop deletes {len(found.tables)} sparkify tables in schema {found.schema} on {found.where}:")
+    for table, n in found.rows.items():
+        console.info(f"  {table}: {n:,} row{'' if n == 1 else 's'}")
+    others = len(found.tables) - len(found.rows)
+    if others:
+        console.info(f"  and {others} staging and helper tables (staged events and songs, rejects, run history)")
+    confirm(
+        "Drop them and everything in them?",
+        yes=False,
+        unasked=f"--drop would delete {len(found.tables)} tables"
+        + (f" ({plays:,} plays)" if plays is not None else "")
+        + f" on {found.where}",
+        hint="pass --yes to drop them",
+        cancelled="nothing was dropped",
+    )
 
 
 def stage(
@@ -163,9 +199,9 @@ def missing_days(days: list[date], of: int, shown: int = 3) -> str:
         else:
             spans.append((day, day))
     text = ", ".join(a.isoformat() if a == b else f"{a.isoformat()} .. {b.isoformat()}" for a, b in spans[:shown])
-    more = f" and {len(spans) - shown:,} more span(s)" if len(spans) > shown else ""
-    count = f"{len(days):,} of {of:,} days" if of else f"{len(days):,} day(s)"
-    return f"no log file for {text}{more} ({count})"
+    more = f" and {console.count(len(spans) - shown, 'more span')}" if len(spans) > shown else ""
+    how_many = f"{len(days):,} of {of:,} days" if of else console.count(len(days), "day")
+    return f"no log file for {text}{more} ({how_many})"
 
 
 def _print_sql(
@@ -198,7 +234,7 @@ def _print_sql(
 
 
 def _summarise(outcome: RunOutcome, fmt: opt.Output) -> None:
-    """The run's summary: human lines on stderr and a table of rows, or one JSON document on stdout."""
+    """The run's summary on stdout: its lines and a table of rows, or one JSON document."""
     from sparkify_cli.errors import ChecksFailed
 
     result, report = outcome.result, outcome.report
@@ -241,23 +277,24 @@ def _print_checks(report: CheckReport) -> None:
     failed = [r for r in report.results if r.status in ("fail", "error")]
     warned = [r for r in report.results if r.status == "warn"]
     passed = len(report.results) - len(failed) - len(warned)
-    console.info(f"checks: {passed} passed, {len(warned)} warned, {len(failed)} failed")
+    console.summary(f"checks: {passed:,} passed, {len(warned):,} warned, {len(failed):,} failed")
     for r in failed + warned:
-        console.info(f"  {r.status}: {r.name} ({r.failing_rows} row(s)) {r.description}")
+        console.summary(f"  {r.status}: {r.name} ({console.count(r.failing_rows or 0, 'row')}) {r.description}")
 
 
 def _print_stage(result: PipelineResult) -> None:
     if not result.events.files and result.songs_skipped:
         return
+    n = console.count
     songs = (
         "catalog unchanged"
         if result.songs_skipped
-        else f"{result.songs.staged} song records from {result.songs.files} files"
+        else f"{n(result.songs.staged, 'song record')} from {n(result.songs.files, 'file')}"
     )
     rejected = result.events.rejected + result.songs.rejected
-    console.info(
-        f"staged {result.events.staged} events from {result.events.files} log files ({result.days.describe()}); "
-        f"{songs}" + (f"; {rejected} line(s) rejected" if rejected else "")
+    console.summary(
+        f"staged {n(result.events.staged, 'event')} from {n(result.events.files, 'log file')} "
+        f"({result.days.describe()}); {songs}" + (f"; {n(rejected, 'line')} rejected" if rejected else "")
     )
 
 
@@ -266,7 +303,7 @@ def _print_rows(result: PipelineResult) -> None:
         return
     from rich.table import Table
 
-    table = Table("table", "rows", title=f"loaded {len(result.loaded_files)} log file(s)")
+    table = Table("table", "rows", title=f"loaded {console.count(len(result.loaded_files), 'log file')}")
     for name, n in result.rows.items():
         table.add_row(name, f"{n:,}")
     console.out().print(table)

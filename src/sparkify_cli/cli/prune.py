@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from typing import Annotated
 
@@ -38,30 +37,26 @@ def prune(
 
     s = settings(ctx, source=source, warehouse=warehouse)
     found = run_prune(s, apply=False, no_sign_request=no_sign_request)
+    files = console.count(len(found.files), "file")
     if found.files and not dry_run:
-        for key in found.files:
+        for key in found.files:  # what the question is about: beside it, on stderr
             console.info(f"- {key}")
         if not yes:
             if not sys.stdin.isatty():
-                raise ConfigError(
-                    f"{len(found.files):,} file(s) to prune and no terminal to ask", hint="pass --yes to prune them"
-                )
-            if not typer.confirm(f"Remove the rows of these {len(found.files):,} file(s)?", default=False, err=True):
-                console.info("cancelled; nothing was removed (pass --yes to skip the question)")
-                raise typer.Exit(2)
+                raise ConfigError(f"{files} to prune and no terminal to ask", hint="pass --yes to prune them")
+            if not typer.confirm(f"Remove the rows of these {files}?", default=False, err=True):
+                raise ConfigError("cancelled; nothing was removed", hint="pass --yes to skip the question")
         found = run_prune(s, apply=True, no_sign_request=no_sign_request)
     if fmt is opt.Output.json:
-        typer.echo(
-            json.dumps(
-                {"files": found.files, "pruned": found.pruned, "run_id": found.run_id or None, "rows": found.rows},
-                indent=2,
-            )
-        )
+        from sparkify_cli.documents import dumps
+
+        document = {"files": found.files, "pruned": found.pruned, "run_id": found.run_id or None, "rows": found.rows}
+        typer.echo(dumps(document, ensure_ascii=False))
     elif not found.files:
-        console.info("nothing to prune: every staged log file is in the source")
+        console.summary("nothing to prune: every staged log file is in the source")
     elif not found.pruned:
         for key in found.files:
             typer.echo(key)
-        console.info(f"dry run: {len(found.files):,} file(s) would be pruned; nothing was changed")
+        console.info(f"dry run: {files} would be pruned; nothing was changed")
     else:
-        console.info(f"pruned {len(found.files):,} file(s); songplays now {found.rows.get('songplays', 0):,}")
+        console.summary(f"pruned {files}; songplays now {found.rows.get('songplays', 0):,}")

@@ -58,6 +58,7 @@ def report(
     output: Output = None,
     top: Top = 10,
     warehouse: opt.Warehouse = None,
+    dry_run: opt.DryRun = False,
 ) -> None:
     """What users listen to, from the star schema (read-only): top songs and artists, plays per hour
     and weekday, free vs paid, the most active users, sessions per day and the song-match rate.
@@ -67,9 +68,12 @@ def report(
     Example: sparkify report --date 2018-11-15
 
     Example: sparkify report --format html --output report.html
+
+    Example: sparkify report --warehouse redshift --dry-run > report.sql
     """
     if ctx.invoked_subcommand is not None:
         return
+    from sparkify_cli.cli.inspect import dry_run_plan, print_sql
     from sparkify_cli.days import select_days
     from sparkify_cli.services.reports.report import build
 
@@ -77,7 +81,11 @@ def report(
     if fmt is opt.ReportOutput.html:
         output = output or DEFAULT_HTML
     _check_output(output, s)
-    result = build(s, select_days(date, start, end), top=top)
+    plan = dry_run_plan(dry_run)
+    result = build(s, select_days(date, start, end), top=top, dry_run=plan)
+    if plan is not None:
+        print_sql(plan, "report")
+        return
     if fmt is opt.ReportOutput.html:
         from sparkify_cli.services.outputs import write_output
         from sparkify_cli.services.reports.html import to_html
@@ -103,6 +111,7 @@ def matches(
         int, typer.Option("--limit", min=1, help="At most this many plays in the table (json lists all).")
     ] = 50,
     warehouse: opt.Warehouse = None,
+    dry_run: opt.DryRun = False,
 ) -> None:
     """The song-match rate, and the unmatched plays that have a near candidate in the catalog, with
     the reason: encoding (double-encoded UTF-8), punctuation ('_ ' for ', '), case, or a duration
@@ -110,12 +119,17 @@ def matches(
 
     Example: sparkify report matches --format json
     """
+    from sparkify_cli.cli.inspect import dry_run_plan, print_sql
     from sparkify_cli.days import select_days
     from sparkify_cli.services.reports.report import build_matches
 
     s = settings(ctx, warehouse=warehouse)
     _check_output(output, s)
-    result = build_matches(s, select_days(date, start, end))
+    plan = dry_run_plan(dry_run)
+    result = build_matches(s, select_days(date, start, end), dry_run=plan)
+    if plan is not None:
+        print_sql(plan, "report matches")
+        return
     if fmt is opt.Output.json:
         _emit(json.dumps(result.to_dict(), indent=2, ensure_ascii=False), output, s)
     else:

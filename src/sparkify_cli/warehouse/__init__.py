@@ -6,8 +6,12 @@ is the only place that looks a warehouse up by name. Only this package imports d
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import functools
+from collections.abc import Callable
+from dataclasses import replace
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
+from sparkify_cli import extras
 from sparkify_cli.errors import ConfigError
 from sparkify_cli.warehouse import duckdb, postgres, redshift
 from sparkify_cli.warehouse.base import Dialect, Warehouse
@@ -17,7 +21,35 @@ if TYPE_CHECKING:
 
 __all__ = ["DIALECTS", "Dialect", "Warehouse", "connect", "dialect_of"]
 
-DIALECTS: dict[str, Dialect] = {d.name: d for d in (duckdb.DIALECT, redshift.DIALECT, postgres.DIALECT)}
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _needs_its_extra(dialect: Dialect, call: Callable[P, R]) -> Callable[P, R]:
+    """`call` with a missing driver (or boto3, keyring) reported as the warehouse's extra: the
+    callables import the warehouse's modules lazily, and a server warehouse's extra is named after
+    it (`pip install 'sparkify-cli[redshift]'`)."""
+
+    needs = f"the {dialect.title} warehouse needs"
+
+    @functools.wraps(call)
+    def guarded(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return call(*args, **kwargs)
+        except ImportError as exc:
+            if (missing := extras.missing(exc, extra=dialect.name, needs=needs)) is None:
+                raise
+            raise missing from None
+
+    return guarded
+
+
+def _registered(dialect: Dialect) -> Dialect:
+    guard = functools.partial(_needs_its_extra, dialect)
+    return replace(dialect, connect=guard(dialect.connect), stager=guard(dialect.stager), where=guard(dialect.where))
+
+
+DIALECTS: dict[str, Dialect] = {d.name: _registered(d) for d in (duckdb.DIALECT, redshift.DIALECT, postgres.DIALECT)}
 
 
 def dialect_of(settings: Settings) -> Dialect:

@@ -202,6 +202,10 @@ class Warehouse(ABC):
         try:
             yield
         except WarehouseError as exc:
+            # The cancelled statement may fail before interrupt() returns (PostgreSQL's cancel
+            # waits for the server): let the timer finish before asking whether it fired.
+            timer.cancel()
+            timer.join()
             if fired.is_set():
                 raise StatementTimeout(seconds) from exc
             raise

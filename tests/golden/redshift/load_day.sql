@@ -1,5 +1,5 @@
 -- sparkify --dry-run: load 2018-11-02 on redshift (schema songs); nothing was changed.
--- Not connected: assuming 1 log file(s) of s3://sparkify-src/data/v1 are staged.
+-- Not connected: assuming 1 log file of s3://sparkify-src/data/v1 is staged.
 BEGIN;
 
 LOCK songs."artists", songs."load_batch", songs."rejects", songs."run_files", songs."runs", songs."songplay_sources", songs."songplays", songs."songs", songs."sparkify_schema", songs."staged_files", songs."staging_events", songs."staging_songs", songs."time", songs."user_file_latest", songs."users";

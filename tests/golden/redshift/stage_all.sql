@@ -77,7 +77,7 @@ SELECT COALESCE(MAX(query), 0)
 FROM stl_load_errors
 WHERE session = pg_backend_pid();
 
--- 2 file(s) of song_data/, read as JSON by Redshift. COPY reads exactly the objects its manifest names
+-- 2 files of song_data/, read as JSON by Redshift. COPY reads exactly the objects its manifest names
 -- (FROM a prefix would also load every object whose key starts with it).
 COPY copy_song_json (artist_id, artist_latitude, artist_location, artist_longitude, artist_name, duration, num_songs, song_id, title, year)
 FROM 's3://sparkify-src/data/v1/_sparkify/copy/<token>/songs.manifest'
@@ -334,7 +334,7 @@ SELECT COALESCE(MAX(query), 0)
 FROM stl_load_errors
 WHERE session = pg_backend_pid();
 
--- the lines of 3 log file(s), as CSV rows that name their file and line. COPY reads exactly the objects its manifest names
+-- the lines of 3 log files, as CSV rows that name their file and line. COPY reads exactly the objects its manifest names
 -- (FROM a prefix would also load every object whose key starts with it).
 COPY copy_events (line_no, source_file, col, reason, raw_line, artist_t, artist_v, auth_t, auth_v, first_name_t, first_name_v, gender_t, gender_v, item_in_session_t, item_in_session_v, last_name_t, last_name_v, length_t, length_v, level_t, level_v, location_t, location_v, method_t, method_v, page_t, page_v, registration_t, registration_v, session_id_t, session_id_v, song_t, song_v, status_t, status_v, ts_t, ts_v, user_agent_t, user_agent_v, user_id_t, user_id_v)
 FROM 's3://sparkify-src/data/v1/_sparkify/copy/<token>/events.manifest'

@@ -135,7 +135,7 @@ def run_checks(
     missing = [t for t in REQUIRED_TABLES if not wh.table_exists(t)]
     if missing:
         raise WarehouseError(
-            f"schema {wh.schema} has no {', '.join(missing)} table(s)",
+            f"schema {wh.schema} has no {', '.join(missing)} {'table' if len(missing) == 1 else 'tables'}",
             hint="run `sparkify run` (or `sparkify schema create`) first",
         )
     specs = builtin_checks(wh, settings, day=day, today=datetime.now(UTC).date())

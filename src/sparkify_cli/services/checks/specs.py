@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Literal
 
-from sparkify_cli.documents import Document, TemplateValue
+from sparkify_cli.documents import Document, TemplateValue, count
 from sparkify_cli.settings import Settings
 from sparkify_cli.sources import LogLayout
 from sparkify_cli.warehouse import Warehouse
@@ -141,7 +141,7 @@ def _pipeline_checks(
             "songplays.freshness",
             "songplays",
             settings.check_freshness_severity,
-            f"the newest play is at most {settings.check_freshness_days} day(s) old (on or after {oldest})",
+            f"the newest play is at most {count(settings.check_freshness_days, 'day')} old (on or after {oldest})",
             render("freshness", oldest_allowed=_timestamp(oldest)),
             metrics_sql=render("freshness", oldest_allowed=None),
             facts={"oldest_allowed": oldest.isoformat(), "max_age_days": settings.check_freshness_days},

@@ -20,7 +20,6 @@ from sparkify_cli.documents import JSON, Document
 from sparkify_cli.errors import AwsError, ConfigError
 from sparkify_cli.services.infra.policy import (
     cidrs_on_port,
-    hourly_cost,
     ingress_cidr,
     ingress_permission,
     public_ip,
@@ -28,6 +27,7 @@ from sparkify_cli.services.infra.policy import (
     source_read_policy,
     trust_policy,
 )
+from sparkify_cli.services.infra.prices import RETIRED_FAMILIES, Estimate, estimate, hourly_cost
 from sparkify_cli.services.infra.steps import Action, Call, Clients, Plan, Ref, Resource, WaitFor, Waiting, apply
 from sparkify_cli.settings import Settings
 
@@ -105,11 +105,59 @@ def _require_ssl(clients: Clients, group: str) -> bool:
 
 # --- up ---------------------------------------------------------------------------------------
 
+# What an offline plan writes where only AWS knows the value.
+YOUR_IP = "<your public IP address>/32"
+ACCOUNT_ID = "<account id>"
+DEFAULT_VPC = "<default VPC id>"
+UNKNOWN_REGION = "<region>"
 
-def plan_up(settings: Settings, *, cidr: str | None = None, lookup_ip: Callable[[], str] | None = None) -> Plan:
+
+@dataclass(frozen=True)
+class Found:
+    """What `up` manages, as it is in the account (describe calls), or as an offline plan assumes
+    it: nothing there yet."""
+
+    account_id: str  # for the new role's ARN; only read when the role is missing
+    vpc_id: str | None  # the default VPC; None: there is none
+    role: Document | None
+    role_policy: Document | None
+    security_group: Document | None
+    parameter_group: Document | None
+    require_ssl: bool
+    cluster: ClusterInfo | None
+
+
+NOTHING_YET = Found(ACCOUNT_ID, DEFAULT_VPC, None, None, None, None, False, None)
+
+
+def _read_account(settings: Settings, clients: Clients) -> Found:
+    role = _role(clients, settings.iam_role_name)
+    vpc_id = _default_vpc(clients)
+    group = _parameter_group(clients, parameter_group_name(settings))
+    return Found(
+        account_id=aws.call(clients("sts"), "get_caller_identity")["Account"] if role is None else "",
+        vpc_id=vpc_id,
+        role=role,
+        role_policy=_role_policy(clients, settings.iam_role_name) if role else None,
+        security_group=_security_group(clients, security_group_name(settings), vpc_id) if vpc_id else None,
+        parameter_group=group,
+        require_ssl=group is not None and _require_ssl(clients, parameter_group_name(settings)),
+        cluster=aws.describe_cluster(settings, clients("redshift")),
+    )
+
+
+def plan_up(
+    settings: Settings,
+    *,
+    cidr: str | None = None,
+    lookup_ip: Callable[[], str] | None = None,
+    offline: bool = False,
+) -> Plan:
     """Describe what exists and list the calls that create or fix the rest. Mutates nothing.
 
     Without `cidr`, the caller's public address (`lookup_ip`, default: checkip.amazonaws.com) /32.
+    `offline`: no network at all (no address lookup, no AWS call, no credentials needed): the plan
+    assumes nothing exists yet and shows placeholders for what only AWS knows; it cannot be applied.
     """
     if not CLUSTER_ID.match(settings.cluster_identifier):
         raise ConfigError(
@@ -117,23 +165,37 @@ def plan_up(settings: Settings, *, cidr: str | None = None, lookup_ip: Callable[
             hint="lowercase letters, digits and single hyphens, starting with a letter",
         )
     bucket, prefix = s3_source(settings.source)
-    allowed, warnings = ingress_cidr(cidr, lookup_ip or public_ip)
-    clients = Clients(settings)
-    plan = Plan("up", aws.region(settings), warnings=warnings)
-    role_arn = _plan_role(settings, clients, plan, bucket, prefix)
-    group_id = _plan_network(settings, clients, plan, allowed)
-    pg_name = _plan_parameter_group(settings, clients, plan)
-    _plan_cluster(settings, clients, plan, role_arn, group_id, pg_name)
+    if offline:
+        # Only checked, never looked up: the address is AWS's view of the caller at apply time.
+        allowed, warnings = (YOUR_IP, []) if cidr is None else ingress_cidr(cidr, lambda: YOUR_IP)
+        region, partition = _offline_region(settings, warnings)
+        found = NOTHING_YET
+    else:
+        allowed, warnings = ingress_cidr(cidr, lookup_ip or public_ip)
+        region, partition = aws.region(settings), aws.partition(settings)
+        found = _read_account(settings, Clients(settings))
+    plan = Plan("up", region, warnings=warnings, offline=offline)
+    role_arn = _plan_role(settings, found, plan, partition, bucket, prefix)
+    group_id = _plan_network(settings, found, plan, allowed)
+    pg_name = _plan_parameter_group(settings, found, plan)
+    _plan_cluster(settings, found, plan, role_arn, group_id, pg_name)
     return plan
 
 
-def _plan_role(settings: Settings, clients: Clients, plan: Plan, bucket: str, prefix: str) -> str:
+def _offline_region(settings: Settings, warnings: list[str]) -> tuple[str, str]:
+    """The region and ARN partition from the settings and AWS config files alone (no network)."""
+    try:
+        return aws.region(settings), aws.partition(settings)
+    except ConfigError as exc:
+        warnings.append(f"{exc}; `infra up` needs it")
+        return UNKNOWN_REGION, "aws"
+
+
+def _plan_role(settings: Settings, found: Found, plan: Plan, partition: str, bucket: str, prefix: str) -> str:
     name = settings.iam_role_name
-    partition = aws.partition(settings)
-    role = _role(clients, name)
+    role = found.role
     if role is None:
-        account = aws.call(clients("sts"), "get_caller_identity")["Account"]
-        role_arn = f"arn:{partition}:iam::{account}:role/{name}"
+        role_arn = f"arn:{partition}:iam::{found.account_id}:role/{name}"
         plan.call(
             "iam",
             "create_role",
@@ -148,7 +210,7 @@ def _plan_role(settings: Settings, clients: Clients, plan: Plan, bucket: str, pr
         plan.resources.append(Resource("IAM role", name, "exists", role_arn))
 
     wanted = source_read_policy(partition, bucket, prefix)
-    current = _role_policy(clients, name) if role else None
+    current = found.role_policy
     if current != wanted:
         plan.call("iam", "put_role_policy", RoleName=name, PolicyName=POLICY_NAME, PolicyDocument=json.dumps(wanted))
     action: Action = "exists" if current == wanted else "create" if current is None else "update"
@@ -156,13 +218,13 @@ def _plan_role(settings: Settings, clients: Clients, plan: Plan, bucket: str, pr
     return role_arn
 
 
-def _plan_network(settings: Settings, clients: Clients, plan: Plan, allowed: str) -> str | Ref:
-    vpc_id = _default_vpc(clients)
+def _plan_network(settings: Settings, found: Found, plan: Plan, allowed: str) -> str | Ref:
+    vpc_id = found.vpc_id
     if vpc_id is None:
         raise ConfigError(f"no default VPC in {plan.region}", hint="create one: aws ec2 create-default-vpc")
     name = security_group_name(settings)
     port = settings.redshift_port
-    group = _security_group(clients, name, vpc_id)
+    group = found.security_group
     group_id: str | Ref
     present: list[str] = []
     if group is None:
@@ -174,7 +236,7 @@ def _plan_network(settings: Settings, clients: Clients, plan: Plan, allowed: str
             "TagSpecifications": [{"ResourceType": "security-group", "Tags": TAGS}],
         }
         plan.steps.append(Call("ec2", "create_security_group", params, saves={group_id.name: "GroupId"}))
-        plan.resources.append(Resource("security group", name, "create", vpc_id or ""))
+        plan.resources.append(Resource("security group", name, "create", vpc_id))
     else:
         group_id = group["GroupId"]
         present = cidrs_on_port(group, port)
@@ -182,17 +244,18 @@ def _plan_network(settings: Settings, clients: Clients, plan: Plan, allowed: str
     if allowed not in present:
         permission = ingress_permission(port, allowed)
         plan.call("ec2", "authorize_security_group_ingress", GroupId=group_id, IpPermissions=[permission])
+    looked_up = "looked up at checkip.amazonaws.com when `infra up` runs, or --cidr" if allowed == YOUR_IP else ""
     plan.resources.append(
-        Resource("ingress rule", f"tcp/{port} from {allowed}", "exists" if allowed in present else "create")
+        Resource("ingress rule", f"tcp/{port} from {allowed}", "exists" if allowed in present else "create", looked_up)
     )
     for other in sorted(set(present) - {allowed}):
         plan.resources.append(Resource("ingress rule", f"tcp/{port} from {other}", "keep"))
     return group_id
 
 
-def _plan_parameter_group(settings: Settings, clients: Clients, plan: Plan) -> str:
+def _plan_parameter_group(settings: Settings, found: Found, plan: Plan) -> str:
     name = parameter_group_name(settings)
-    group = _parameter_group(clients, name)
+    group = found.parameter_group
     if group is None:
         plan.call(
             "redshift",
@@ -202,7 +265,7 @@ def _plan_parameter_group(settings: Settings, clients: Clients, plan: Plan) -> s
             Description="sparkify: SSL required",
             Tags=TAGS,
         )
-    ssl_on = group is not None and _require_ssl(clients, name)
+    ssl_on = found.require_ssl
     if not ssl_on:
         ssl = [{"ParameterName": "require_ssl", "ParameterValue": "true"}]
         plan.call("redshift", "modify_cluster_parameter_group", ParameterGroupName=name, Parameters=ssl)
@@ -212,17 +275,17 @@ def _plan_parameter_group(settings: Settings, clients: Clients, plan: Plan) -> s
 
 
 def _plan_cluster(
-    settings: Settings, clients: Clients, plan: Plan, role_arn: str, group_id: str | Ref, pg_name: str
+    settings: Settings, found: Found, plan: Plan, role_arn: str, group_id: str | Ref, pg_name: str
 ) -> None:
     ident = settings.cluster_identifier
-    cluster = aws.describe_cluster(settings, clients("redshift"))
+    cluster = found.cluster
     if cluster is None:
-        nodes = settings.redshift_nodes
+        nodes, node_type = settings.redshift_nodes, settings.redshift_node_type
         plan.call(
             "redshift",
             "create_cluster",
             ClusterIdentifier=ident,
-            NodeType=settings.redshift_node_type,
+            NodeType=node_type,
             ClusterType="multi-node" if nodes > 1 else "single-node",
             **({"NumberOfNodes": nodes} if nodes > 1 else {}),
             DBName=settings.redshift_database,
@@ -239,8 +302,13 @@ def _plan_cluster(
             Tags=TAGS,
         )
         plan.steps.append(WaitFor(ident, "available"))
-        detail = f"{nodes} x {settings.redshift_node_type}, encrypted"
-        plan.resources.append(Resource("Redshift cluster", ident, "create", detail))
+        plan.resources.append(Resource("Redshift cluster", ident, "create", f"{nodes} x {node_type}, encrypted"))
+        plan.cost = estimate(node_type, nodes)
+        if node_type.startswith(RETIRED_FAMILIES):
+            plan.warnings.append(
+                f"AWS no longer creates {node_type} clusters (DC2 and DS2 are retired): "
+                "set SPARKIFY_REDSHIFT_NODE_TYPE=ra3.large"
+            )
         return
     detail = f"{cluster.status}, {cluster.nodes} x {cluster.node_type}"
     plan.resources.append(Resource("Redshift cluster", ident, "exists", detail))
@@ -347,6 +415,7 @@ class Status:
     parameter_group: str | None
     require_ssl: bool | None
     hourly_usd: float | None  # None: the node type is not in the price table
+    cost: Estimate | None = None  # of the cluster while it exists; None: there is none
 
     def as_dict(self) -> Document:
         c = self.cluster
@@ -397,4 +466,5 @@ def status(settings: Settings) -> Status:
         parameter_group=pg_name if pg else None,
         require_ssl=_require_ssl(clients, pg_name) if pg else None,
         hourly_usd=0.0 if cluster is None else hourly_cost(cluster.node_type, cluster.nodes),
+        cost=None if cluster is None else estimate(cluster.node_type, cluster.nodes),
     )

@@ -1,4 +1,4 @@
-"""What `infra up` asks AWS for: least-privilege policy documents, the one network let in, and prices."""
+"""What `infra up` asks AWS for: least-privilege policy documents and the one network let in."""
 
 from __future__ import annotations
 
@@ -10,24 +10,6 @@ from sparkify_cli.errors import ConfigError
 from sparkify_cli.settings import S3_URI
 
 CHECKIP_URL = "https://checkip.amazonaws.com"
-
-# On-demand USD per node-hour in US East (N. Virginia), from https://aws.amazon.com/redshift/pricing/
-# (list prices as published in 2024). Other regions cost up to ~30% more; RA3 managed storage
-# (about $0.024 per GB-month), snapshots and data transfer are extra. An estimate, not a bill.
-HOURLY_USD_PER_NODE = {
-    "ra3.large": 0.543,
-    "ra3.xlplus": 1.086,
-    "ra3.4xlarge": 3.26,
-    "ra3.16xlarge": 13.04,
-    "dc2.large": 0.25,
-    "dc2.8xlarge": 4.80,
-}
-
-
-def hourly_cost(node_type: str, nodes: int) -> float | None:
-    """Estimated USD per hour; None for a node type missing from the table."""
-    price = HOURLY_USD_PER_NODE.get(node_type)
-    return None if price is None else round(price * nodes, 3)
 
 
 def s3_source(source: str) -> tuple[str, str]:

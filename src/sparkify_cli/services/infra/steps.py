@@ -14,6 +14,7 @@ from sparkify_cli.aws import AwsCallError, ClusterInfo
 from sparkify_cli.documents import JSON, Document
 from sparkify_cli.errors import AwsError
 from sparkify_cli.progress import OnProgress, Progress, silent
+from sparkify_cli.services.infra.prices import Estimate
 from sparkify_cli.settings import Settings
 
 SECRET_KEY = re.compile(r"password|secret|token", re.IGNORECASE)
@@ -82,6 +83,8 @@ class Plan:
     steps: list[Step] = field(default_factory=list)
     resources: list[Resource] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    offline: bool = False  # made without asking AWS what exists: shown, never applied
+    cost: Estimate | None = None  # of the cluster the plan creates; None: it creates none
 
     def call(self, service: str, operation: str, **params: JSON) -> None:
         self.steps.append(Call(service, operation, params))
@@ -140,6 +143,8 @@ def apply(
     settings: Settings, plan: Plan, *, on_progress: OnProgress = silent, waiting: Waiting | None = None
 ) -> ClusterInfo | None:
     """Run the plan's steps in order; for `up`, return the cluster once it is available."""
+    if plan.offline:
+        raise ValueError("an offline plan assumes what exists instead of reading it: plan again with AWS")
     waiting = waiting or Waiting()
     clients = Clients(settings)
     refs: Document = {}

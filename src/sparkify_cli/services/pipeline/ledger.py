@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from sparkify_cli.documents import Document
-from sparkify_cli.errors import ChecksFailed, Interrupted
+from sparkify_cli.errors import ChecksFailed, Interrupted, note_run
 from sparkify_cli.sources import SourceFile
 from sparkify_cli.warehouse import Warehouse
 
@@ -79,6 +79,7 @@ def record(wh: Warehouse, command: str, days: str) -> Iterator[Entry]:
     try:
         yield entry
     except BaseException as exc:
+        note_run(exc, entry.run_id)  # the CLI's failure document names the run
         _finish(wh, entry, _status(exc), _message(exc))
         raise
     if not entry.finished:
@@ -128,6 +129,7 @@ def reopen(wh: Warehouse, run_id: str) -> Iterator[None]:
     try:
         yield
     except BaseException as exc:
+        note_run(exc, run_id)
         _finish(wh, Entry(run_id, ""), _status(exc), _message(exc))
         raise
 

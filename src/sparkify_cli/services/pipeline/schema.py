@@ -12,6 +12,7 @@ sparkify_schema, user_file_latest, songplay_sources with each play's row, reject
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sparkify_cli.errors import ConfigError, WarehouseError
@@ -23,7 +24,17 @@ from sparkify_cli.sources.formats import EVENT_FIELDS, SONG_FIELDS
 from sparkify_cli.warehouse import Warehouse, connect, dialect_of
 
 VERSION = 3
-__all__ = ["ALL_TABLES", "STAR_TABLES", "VERSION", "create", "exists", "require_current", "setup"]
+__all__ = [
+    "ALL_TABLES",
+    "STAR_TABLES",
+    "VERSION",
+    "DropPreview",
+    "create",
+    "drop_preview",
+    "exists",
+    "require_current",
+    "setup",
+]
 TEMPLATES = ("ddl/schema.sql", "ddl/staging.sql", "ddl/star.sql", "ddl/ledger.sql", "ddl/version.sql")
 MIGRATIONS = {1: "ddl/migrate/v1_to_v2.sql", 2: "ddl/migrate/v2_to_v3.sql"}  # from version -> template
 UPGRADE_HINT = "run `sparkify schema create` to upgrade it"
@@ -111,6 +122,30 @@ def require_current(wh: Warehouse) -> None:
         raise WarehouseError(
             f"schema {wh.schema} is at version {found}, this sparkify needs {VERSION}", hint=UPGRADE_HINT
         )
+
+
+@dataclass(frozen=True)
+class DropPreview:
+    """What `schema create --drop` would delete: sparkify's tables in the schema, and the rows of
+    each star table among them."""
+
+    where: str
+    schema: str
+    tables: tuple[str, ...]
+    rows: dict[str, int]
+
+
+def drop_preview(settings: Settings) -> DropPreview:
+    """Read what dropping would lose: one listing of the schema's tables and a count(*) per star
+    table. A warehouse without sparkify's tables has nothing to lose. It connects the way `setup`
+    does (a DuckDB file not there yet is created empty, as setup would) and closes before anyone is
+    asked, so a question left open holds no lock."""
+    with connect(settings) as wh:
+        _, listed = wh.query("SELECT table_name FROM information_schema.tables WHERE table_schema = ?", [wh.schema])
+        present = {str(r[0]) for r in listed}
+        tables = tuple(t for t in ALL_TABLES + RETIRED_TABLES if t in present)
+        rows = {t: int(wh.scalar(f'SELECT count(*) FROM {wh.schema}."{t}"')) for t in STAR_TABLES if t in present}
+    return DropPreview(dialect_of(settings).where(settings), settings.schema, tables, rows)
 
 
 def setup(settings: Settings, *, drop: bool = False) -> str:

@@ -5,22 +5,27 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sparkify_cli import sql
 from sparkify_cli.documents import Document
-from sparkify_cli.services.reports.inspect import open_existing
+from sparkify_cli.errors import SourceError
+from sparkify_cli.services.reports.inspect import reading
 from sparkify_cli.settings import Settings
-from sparkify_cli.sources import LogLayout, Source
+from sparkify_cli.sources import LogLayout, Source, is_s3, open_source
 from sparkify_cli.warehouse import Warehouse
+
+if TYPE_CHECKING:
+    from sparkify_cli.services.pipeline.dry_run import DryRun
 
 # A ledger row as a JSON-ready document (its counts are the ledger's own JSON).
 RunRow = Document
 
 
-def list_runs(settings: Settings, limit: int) -> list[RunRow]:
+def list_runs(settings: Settings, limit: int, *, dry_run: DryRun | None = None) -> list[RunRow]:
     """`sparkify runs`: the newest `limit` runs (checked before the warehouse is opened)."""
     sql.limit(limit)
-    with open_existing(settings) as wh:
+    with reading(settings, f"runs --limit {limit}", dry_run) as wh:
         return recent_runs(wh, limit) if wh.table_exists("runs") else []
 
 
@@ -54,6 +59,20 @@ class WarehouseStatus:
             "last_success": self.last_success.isoformat(sep=" ") if self.last_success else None,
             "unfinished_runs": self.running,
         }
+
+
+def status(settings: Settings, *, dry_run: DryRun | None = None) -> WarehouseStatus:
+    """`sparkify status`. The gaps need a listing of the source: a local one is listed, an S3 one is
+    not (status stays offline), and one that cannot be opened leaves the gaps unknown."""
+    src: Source | None = None
+    if not is_s3(settings.source):
+        try:
+            src = open_source(settings)
+        except SourceError:
+            src = None
+    what = f"status of {settings.source}" if src is not None else "status (the source is not listed)"
+    with reading(settings, what, dry_run) as wh:
+        return warehouse_status(wh, LogLayout(settings.log_key_template), src)
 
 
 def warehouse_status(wh: Warehouse, layout: LogLayout, source: Source | None) -> WarehouseStatus:

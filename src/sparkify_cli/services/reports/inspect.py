@@ -1,12 +1,20 @@
-"""Read-only looks into the warehouse: ad-hoc queries and the rejects table."""
+"""Read-only looks into the warehouse: ad-hoc queries and the rejects table; and `reading`, the one
+way every read-only command opens the warehouse (or, with --dry-run, plans what it would send)."""
 
 from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from sparkify_cli import sql as templates
 from sparkify_cli.errors import ConfigError
 from sparkify_cli.settings import Settings
 from sparkify_cli.warehouse import Warehouse, connect
 from sparkify_cli.warehouse.base import Row
+
+if TYPE_CHECKING:
+    from sparkify_cli.services.pipeline.dry_run import DryRun
 
 Result = tuple[list[str], list[Row]]
 
@@ -26,6 +34,22 @@ def open_existing(settings: Settings, *, current: bool = True) -> Warehouse:
     return wh
 
 
+@contextmanager
+def reading(settings: Settings, command: str, dry_run: DryRun | None = None) -> Iterator[Warehouse]:
+    """The warehouse a read-only command reads (open_existing). With `dry_run`, a DryRunWarehouse
+    instead: the command runs its own code on it and `dry_run.script` gets what it would send."""
+    if dry_run is None:
+        with open_existing(settings) as wh:
+            yield wh
+        return
+    from sparkify_cli.services.pipeline.dry_run import dry_run_reading
+    from sparkify_cli.services.pipeline.schema import require_current
+
+    with dry_run_reading(settings, command, dry_run) as planned:
+        require_current(planned)
+        yield planned
+
+
 def run_query(settings: Settings, sql: str) -> Result:
     """Any version's tables can be queried: an ad-hoc look needs no upgrade. The connection is
     read-only (on DuckDB also locked down: no files, network, extensions or settings)."""
@@ -35,10 +59,10 @@ def run_query(settings: Settings, sql: str) -> Result:
         return wh.query(sql)
 
 
-def list_rejects(settings: Settings, limit: int) -> Result:
+def list_rejects(settings: Settings, limit: int, *, dry_run: DryRun | None = None) -> Result:
     """`sparkify rejects`: the newest `limit` rejected lines (checked before the warehouse is opened)."""
     templates.limit(limit)
-    with open_existing(settings) as wh:
+    with reading(settings, f"rejects --limit {limit}", dry_run) as wh:
         return rejects(wh, limit)
 
 

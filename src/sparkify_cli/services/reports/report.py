@@ -5,16 +5,20 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sparkify_cli import __version__
 from sparkify_cli.days import Days
 from sparkify_cli.documents import JSON, Document, TemplateValue
 from sparkify_cli.errors import WarehouseError
 from sparkify_cli.services.pipeline.matching import REASONS, MatchRule, prepare, reasons
-from sparkify_cli.services.reports.inspect import open_existing
+from sparkify_cli.services.reports.inspect import reading
 from sparkify_cli.settings import Settings
 from sparkify_cli.warehouse import Warehouse, dialect_of
 from sparkify_cli.warehouse.base import Row
+
+if TYPE_CHECKING:
+    from sparkify_cli.services.pipeline.dry_run import DryRun
 
 WEEKDAYS = ("Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday")
 # Below this share of plays matched to a catalog song, top songs and artists rest on too few plays
@@ -203,10 +207,10 @@ class Report:
         return _document(data)
 
 
-def build(settings: Settings, days: Days, *, top: int = 10) -> Report:
+def build(settings: Settings, days: Days, *, top: int = 10, dry_run: DryRun | None = None) -> Report:
     """The report of the chosen days, read-only."""
     scope = Scope.of(days)
-    with open_existing(settings) as wh:
+    with reading(settings, f"report {scope.describe()}, top {top}", dry_run) as wh:
         _require_star(wh)
         report = collect(wh, scope, top=top)
     dialect = dialect_of(settings)
@@ -227,7 +231,7 @@ def collect(wh: Warehouse, scope: Scope, *, top: int = 10) -> Report:
     def rows(name: str) -> list[Row]:
         return _rows(wh, name, scope, top=top)
 
-    plays, matched, users, sessions, first_play, last_play = rows("summary")[0]
+    plays, matched, users, sessions, first_play, last_play = _summary(rows("summary"))
     report = Report(
         scope.describe(),
         scope.first,
@@ -305,13 +309,13 @@ class MatchReport:
         return _document(data)
 
 
-def build_matches(settings: Settings, days: Days) -> MatchReport:
+def build_matches(settings: Settings, days: Days, *, dry_run: DryRun | None = None) -> MatchReport:
     """Match rate, and the unmatched plays that have a near candidate in the catalog (and why)."""
     rule = MatchRule("normalized", settings.match_tolerance)
     scope = Scope.of(days)
-    with open_existing(settings) as wh:
+    with reading(settings, f"report matches {scope.describe()}", dry_run) as wh:
         _require_star(wh)
-        plays, matched, *_ = _rows(wh, "summary", scope)[0]
+        plays, matched, *_ = _summary(_rows(wh, "summary", scope))
         context = prepare(wh, rule, batch_only=False)
         near = [_near_match(row) for row in _rows(wh, "near_matches", scope, **context)]
     return MatchReport(scope.describe(), int(plays), int(matched), rule.tolerance, near)
@@ -376,6 +380,11 @@ def _iso(day: date | None) -> str | None:
 def _rows(wh: Warehouse, name: str, scope: Scope, **context: TemplateValue) -> list[Row]:
     (statement,) = wh.render(f"report/{name}.sql", **scope.context(), **context)
     return wh.query(statement)[1]
+
+
+def _summary(rows: list[Row]) -> Row:
+    """The summary's one row (an aggregate always has one; a dry run that reads nothing has none)."""
+    return rows[0] if rows else (0, 0, 0, 0, None, None)
 
 
 def _require_star(wh: Warehouse) -> None:

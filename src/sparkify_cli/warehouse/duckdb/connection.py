@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import shutil
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -25,6 +27,10 @@ from sparkify_cli.warehouse.base import Dialect, Params, Row, Warehouse
 
 if TYPE_CHECKING:
     from sparkify_cli.settings import Settings
+
+_log = logging.getLogger(__name__)
+# Waiting for a busy file (SPARKIFY_LOCK_WAIT): retry opening it, first soon, then at most every second.
+FIRST_RETRY, LAST_RETRY = 0.05, 1.0
 
 # What a read-only connection (query, check, report, status, runs, rejects) and a locked-down one
 # (the checks of `run`) may not do, with DuckDB's own settings: read or write any file but the
@@ -53,6 +59,7 @@ class DuckDBWarehouse(Warehouse):
         threads: int = 0,
         temp_dir: Path | None = None,
         read_only: bool = False,
+        lock_wait: float = 0,
     ) -> None:
         super().__init__(dialect, schema)
         self.path = path
@@ -69,17 +76,7 @@ class DuckDBWarehouse(Warehouse):
             config["temp_directory"] = str(temp_dir)
         if read_only:
             config.update(LOCKED_DOWN)
-        try:
-            self.con = duckdb.connect(str(path), read_only=read_only, config=config)
-        except duckdb.IOException as exc:
-            text = str(exc)
-            if "lock" in text.lower():
-                raise WarehouseBusyError(
-                    f"another run holds the warehouse {path}", hint="wait for it to finish, then retry"
-                ) from None
-            raise WarehouseError(f"cannot open DuckDB file {path}: {_first_line(text)}") from None
-        except duckdb.Error as exc:
-            raise WarehouseError(f"cannot open DuckDB file {path}: {_first_line(str(exc))}") from None
+        self.con = _open(path, read_only, config, lock_wait)
 
     def execute(self, statement: str, params: Params = None) -> None:
         self.statements_run.append(statement)
@@ -116,6 +113,35 @@ class DuckDBWarehouse(Warehouse):
 
     def close(self) -> None:
         self.con.close()
+
+
+def _open(
+    path: Path, read_only: bool, config: dict[str, str | bool | int | float | list[str]], lock_wait: float
+) -> duckdb.DuckDBPyConnection:
+    """Open the file; while another process holds it (DuckDB allows one writer, or readers only),
+    try again for up to `lock_wait` seconds (0: fail at once, the default: cron's retry decides)."""
+    deadline = time.monotonic() + lock_wait
+    retry = FIRST_RETRY
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only, config=config)
+        except duckdb.IOException as exc:
+            text = str(exc)
+            if "lock" not in text.lower():
+                raise WarehouseError(f"cannot open DuckDB file {path}: {_first_line(text)}") from None
+            left = deadline - time.monotonic()
+            if left <= 0:
+                waited = f" (waited {lock_wait:g} s)" if lock_wait else ""
+                raise WarehouseBusyError(
+                    f"another run holds the warehouse {path}{waited}",
+                    hint="wait for it to finish, then retry; SPARKIFY_LOCK_WAIT or --wait SECONDS waits for it",
+                ) from None
+            if retry == FIRST_RETRY:
+                _log.info("another run holds the warehouse %s: waiting up to %g s for it", path, lock_wait)
+            time.sleep(min(retry, left))
+            retry = min(retry * 2, LAST_RETRY)
+        except duckdb.Error as exc:
+            raise WarehouseError(f"cannot open DuckDB file {path}: {_first_line(str(exc))}") from None
 
 
 def _error(exc: duckdb.Error) -> SparkifyError:
@@ -167,6 +193,7 @@ def open_file(dialect: Dialect, settings: Settings, *, read_only: bool, must_exi
         threads=settings.duckdb_threads,
         temp_dir=settings.duckdb_temp_dir,
         read_only=read_only,
+        lock_wait=float(getattr(settings, "lock_wait", 0) or 0),  # SPARKIFY_LOCK_WAIT, or --wait
     )
 
 

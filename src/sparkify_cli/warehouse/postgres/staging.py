@@ -12,7 +12,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sparkify_cli.documents import TemplateValue
+from sparkify_cli.documents import TemplateValue, count
 from sparkify_cli.errors import RejectedDataError
 from sparkify_cli.sources import SourceFile
 from sparkify_cli.sources import lines as careful
@@ -68,7 +68,7 @@ class PostgresStager:
             ["file_no", "source_file", "size_bytes", "modified"],
             [(no, f.key, f.size, f.modified) for no, f in enumerate(files)],
         )
-        (copy,) = wh.render("stage/postgres/copy.sql", count=len(files), kind=fmt.kind, **ctx)
+        (copy,) = wh.render("stage/postgres/copy.sql", what=count(len(files), f"{fmt.kind} file"), **ctx)
         if isinstance(wh, PostgresWarehouse):
             wh.copy_in(copy, self._copy_data(files, fmt))
         else:
@@ -106,7 +106,7 @@ class PostgresStager:
         )
         where = f"{first.files[rows[0][0]].path}:{rows[0][1]}: {rows[0][2]}" if rows else "rejected lines"
         raise RejectedDataError(
-            f"{where} ({rejected} rejected line(s), --max-errors {max_errors})",
+            f"{where} ({count(rejected, 'rejected line')}, --max-errors {max_errors})",
             hint="see `sparkify rejects`; fix the source or raise --max-errors",
         )
 

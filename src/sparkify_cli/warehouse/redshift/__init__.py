@@ -21,7 +21,7 @@ def lock_statement(schema: str, tables: Sequence[str]) -> str:
 def _connect(settings: Settings, read_only: bool, must_exist: bool) -> Warehouse:
     from sparkify_cli.warehouse.redshift.connection import RedshiftWarehouse
 
-    return RedshiftWarehouse.from_settings(DIALECT, settings)
+    return RedshiftWarehouse.from_settings(DIALECT, settings, read_only=read_only)
 
 
 def _stager(wh: Warehouse, settings: Settings, source: Source) -> Stager:

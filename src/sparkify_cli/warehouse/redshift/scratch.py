@@ -1,10 +1,13 @@
 """What COPY reads that sparkify writes for it: manifests, the song JSONPaths file and the log lines
-as CSV, under <source>/_sparkify/copy/<token>/ -- the only place sparkify writes in a source bucket.
+as CSV, under <copy prefix>/<token>/ -- SPARKIFY_REDSHIFT_COPY_PREFIX, by default
+<source>/_sparkify/copy, the only place sparkify writes in S3.
 
 Every object is deleted as soon as the COPY that reads it has ended, loaded or failed; a process
 killed in between leaves its folder behind (nothing reads it again; it is safe to delete). The
-cluster's role reads it like the rest of the source (`infra up` grants s3:GetObject on the prefix);
-whoever runs sparkify needs s3:PutObject and s3:DeleteObject there.
+cluster's role reads it as it reads the source (`infra up` grants s3:GetObject on the source prefix,
+which holds the default); whoever runs sparkify needs s3:PutObject and s3:DeleteObject there. One
+COPY reads the manifest and the files it names with one REGION, so the prefix must be in the
+source's region.
 """
 
 from __future__ import annotations
@@ -23,7 +26,8 @@ from sparkify_cli.sources.s3 import S3Location
 if TYPE_CHECKING:
     from sparkify_cli.settings import Settings
 
-FOLDER = "_sparkify/copy"
+FOLDER = "_sparkify/copy"  # under the source, unless SPARKIFY_REDSHIFT_COPY_PREFIX says elsewhere
+SETTING = "SPARKIFY_REDSHIFT_COPY_PREFIX"
 # What may stand between quotes in a COPY statement: a bucket name, then plain key characters.
 # No quote, backslash or control character can reach the SQL text (keys are checked the same way
 # when a source is listed, see sources/s3.py).
@@ -50,13 +54,19 @@ def jsonpaths(keys: Sequence[str]) -> bytes:
     return json.dumps({"jsonpaths": [f"$[{json.dumps(k)}]" for k in keys]}, indent=1).encode()
 
 
-class Scratch:
-    """A folder of one step's COPY inputs. `write=False` (a dry run) names the objects without
-    writing them. Use as a context manager: leaving it deletes what was written."""
+def copy_prefix(settings: Settings, source_root: str) -> str:
+    """Where a step's COPY inputs go: SPARKIFY_REDSHIFT_COPY_PREFIX, else <source>/_sparkify/copy."""
+    chosen = settings.redshift_copy_prefix or f"{source_root.rstrip('/')}/{FOLDER}"
+    return s3_literal(S3Location.parse(chosen).root_uri)
 
-    def __init__(self, settings: Settings, root_uri: str, *, write: bool = True) -> None:
-        self.location = S3Location.parse(s3_literal(root_uri))
-        self.folder = f"{FOLDER}/{uuid.uuid4().hex[:12]}"
+
+class Scratch:
+    """A folder of one step's COPY inputs under the copy prefix. `write=False` (a dry run) names the
+    objects without writing them. Use as a context manager: leaving it deletes what was written."""
+
+    def __init__(self, settings: Settings, prefix_uri: str, *, write: bool = True) -> None:
+        self.location = S3Location.parse(s3_literal(prefix_uri))
+        self.folder = uuid.uuid4().hex[:12]
         self.settings = settings
         self.write = write
         self.written: list[str] = []
@@ -79,10 +89,18 @@ class Scratch:
             try:
                 aws.call(self.s3, "put_object", Bucket=self.location.bucket, Key=key, Body=body)
             except aws.AwsCallError as exc:
-                exc.hint = f"sparkify writes COPY's manifests under {self.location.uri(FOLDER)}/ (s3:PutObject)"
+                exc.hint = f"sparkify writes COPY's inputs under {self.location.root_uri}/ ({SETTING}; s3:PutObject)"
                 raise
             self.written.append(key)
         return uri
+
+    def region(self) -> str | None:
+        """The copy prefix's bucket region; None when S3 will not say."""
+        try:
+            found = aws.call(self.s3, "get_bucket_location", Bucket=self.location.bucket)
+        except aws.AwsCallError:
+            return None
+        return str(found.get("LocationConstraint") or "us-east-1")  # S3 reports us-east-1 as null
 
     def clear(self) -> None:
         """Delete every object written so far."""

@@ -17,12 +17,19 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sparkify_cli import aws
-from sparkify_cli.documents import Document, TemplateValue
-from sparkify_cli.errors import ConfigError, MissingRelation, RejectedDataError, SourceError, WarehouseError
+from sparkify_cli.documents import Document, TemplateValue, count
+from sparkify_cli.errors import (
+    ConfigError,
+    MissingRelation,
+    RejectedDataError,
+    SourceError,
+    WarehouseError,
+    WarehouseFailure,
+)
 from sparkify_cli.sources.formats import SourceFormat
 from sparkify_cli.warehouse.base import Batch, Value, Warehouse
 from sparkify_cli.warehouse.redshift import lines
-from sparkify_cli.warehouse.redshift.scratch import Scratch, jsonpaths, manifest, s3_literal
+from sparkify_cli.warehouse.redshift.scratch import SETTING, Scratch, copy_prefix, jsonpaths, manifest, s3_literal
 
 if TYPE_CHECKING:
     from sparkify_cli.settings import Settings
@@ -92,10 +99,19 @@ class RedshiftStager:
         self.wh = wh
         self.settings = settings
         self.remote: Remote = source.remote
-        # Every URI a statement names starts with the source's root: refused here if it could break one.
+        # Every URI a statement names starts with the source's root or the copy prefix: refused here
+        # if it could break one.
         self.root = s3_literal(self.remote.uri()) + "/"
+        self.copy_prefix = copy_prefix(settings, self.root)
+        if getattr(source, "unsigned", False):  # --no-sign-request: no credentials to write with
+            raise ConfigError(
+                f"--no-sign-request cannot stage into Redshift: COPY reads manifests and log lines that sparkify "
+                f"writes under {SETTING} ({self.copy_prefix}), which takes AWS credentials",
+                hint="drop --no-sign-request and use AWS credentials that may write there",
+            )
         self._options: CopyOptions | None = None
         self._view = "stl"  # where load errors are read: stl_load_errors, else sys_load_error_detail
+        self._checked_region = False
 
     @property
     def options(self) -> CopyOptions:
@@ -113,7 +129,8 @@ class RedshiftStager:
         listing = [(f.key, f.size, f.modified) for f in files]
         wh.insert_rows(ctx["files"], ["source_file", "size_bytes", "modified"], listing)
         # A dry run's script must replay on its own: it writes nothing to S3 and reads no log file.
-        with Scratch(self.settings, self.root.rstrip("/"), write=wh.may_use_temp_files) as scratch:
+        with Scratch(self.settings, self.copy_prefix, write=wh.may_use_temp_files) as scratch:
+            self._same_region(scratch)
             if fmt.one_object_per_line:
                 copy = self._lines_copy(scratch, files, fmt)
             else:
@@ -145,7 +162,7 @@ class RedshiftStager:
         )
         where = f"{rows[0][0]}:{rows[0][1] if rows[0][1] is not None else '?'}: {rows[0][2]}" if rows else "COPY failed"
         raise RejectedDataError(
-            f"{where} ({rejected} rejected row(s), --max-errors {max(max_errors, 0)})",
+            f"{where} ({count(rejected, 'rejected row')}, --max-errors {max(max_errors, 0)})",
             hint="see `sparkify rejects`; fix the source or raise --max-errors",
         )
 
@@ -155,23 +172,36 @@ class RedshiftStager:
     # --- COPY ----------------------------------------------------------------------------------
     def _lines_copy(self, scratch: Scratch, files: list[SourceFile], fmt: SourceFormat) -> Document:
         """The log files' lines as gzipped CSV parts (read here: lines.py), COPYed through a manifest."""
-        urls, count = [], 0
+        urls, n_lines = [], 0
         if scratch.write:
             for number, (part, records) in enumerate(lines.csv_parts(self._read(files), fmt)):
                 urls.append(scratch.put(f"{fmt.name}-{number:04d}.csv.gz", part))
-                count += records
+                n_lines += records
         else:
             urls.append(scratch.uri(f"{fmt.name}-0000.csv.gz"))
             _note(self.wh, f"{urls[0]}: the lines of {_listed(files)}, a CSV row each (written by a real run)")
-        lines_read = f"{count} lines" if scratch.write else "the lines"
+        lines_read = count(n_lines, "line") if scratch.write else "the lines"
         return {
-            "what": f"{lines_read} of {len(files)} log file(s), as CSV rows that name their file and line",
+            "what": f"{lines_read} of {count(len(files), 'log file')}, as CSV rows that name their file and line",
             "target": f"copy_{fmt.kind}s",
             "columns": lines.columns(fmt),
             "manifest": scratch.put(f"{fmt.name}.manifest", manifest(urls)),
             "jsonpaths": None,
             "gzip": True,
         }
+
+    def _same_region(self, scratch: Scratch) -> None:
+        """One COPY reads the manifest (copy prefix) and the files it names (source) with one REGION."""
+        if self._checked_region or scratch.location.bucket == self.root.removeprefix("s3://").split("/")[0]:
+            return
+        found = scratch.region()
+        if found is not None and found != self.options.region:
+            raise ConfigError(
+                f"{SETTING} {self.copy_prefix} is in {found}, the source in {self.options.region}: "
+                "one COPY reads both, with one REGION",
+                hint=f"choose a {SETTING} in {self.options.region}",
+            )
+        self._checked_region = True
 
     def _read(self, files: list[SourceFile]) -> Iterator[tuple[str, bytes]]:
         for f in files:
@@ -191,7 +221,7 @@ class RedshiftStager:
         if not scratch.write:
             _note(self.wh, f"{scratch.uri(fmt.name + '.manifest')}: names {_listed(files)} (written by a real run)")
         return {
-            "what": f"{len(files)} file(s) of {files[0].key.split('/')[0]}/, read as JSON by Redshift",
+            "what": f"{count(len(files), 'file')} of {files[0].key.split('/')[0]}/, read as JSON by Redshift",
             "target": f"copy_{fmt.kind}_json",
             "columns": [f.column for f in fmt.fields],
             "manifest": scratch.put(f"{fmt.name}.manifest", manifest(urls)),
@@ -214,6 +244,8 @@ class RedshiftStager:
                 max_errors=maxerror(max_errors),
                 **context,
             )
+        except WarehouseFailure:
+            raise  # the connection is gone, and the session's temp tables with it
         except WarehouseError:
             if not self._load_errors(ctx, since, from_lines=from_lines):
                 raise

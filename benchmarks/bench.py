@@ -17,6 +17,7 @@ Also: an incremental day load on top of the history vs into an empty warehouse, 
     python benchmarks/bench.py                 # S (the real sample when ../shared exists) and M
     python benchmarks/bench.py --sets S,M,L --runs 3
     python benchmarks/bench.py --sets M --warehouse postgres   # also through PostgreSQL: its ratio to DuckDB
+    python benchmarks/bench.py --compare-exact S,M   # star tables with the fast path on vs off, row by row
 
 --warehouse postgres runs each set through PostgreSQL too, into a fresh database made (and dropped)
 on the server of SPARKIFY_BENCH_POSTGRES_DSN (else SPARKIFY_POSTGRES_DSN), whose user may CREATE
@@ -287,6 +288,58 @@ def bench_incremental(name: str, work: Path) -> dict:
     return out
 
 
+# `sparkify` with the fast path off: every line through the exact validator (what tests use).
+EXACT = [
+    sys.executable,
+    "-c",
+    "import sys; from sparkify_cli.warehouse.duckdb import staging; staging.FAST_PATH = False; "
+    "sys.argv[0] = 'sparkify'; from sparkify_cli.cli import main; main()",
+]
+STAR = {
+    "songplays": "songplay_id, start_time, user_id, level, song_id, artist_id, session_id, location, user_agent",
+    "users": "user_id, first_name, last_name, gender, level",
+    "songs": "song_id, title, artist_id, year, duration",
+    "artists": "artist_id, name, location, latitude, longitude",
+    "time": "start_time, hour, day, week, month, year, weekday",
+    "rejects": "source_file, line_no, col, reason, raw_line",
+}
+
+
+def compare_exact(name: str, work: Path) -> dict:
+    """`sparkify run` with the fast path on and off into two warehouses: their star tables (and
+    rejects) compared row by row, in both directions (EXCEPT ALL keeps duplicates)."""
+    import duckdb
+
+    root = dataset(name)
+    out: dict = {"set": name}
+    paths = {}
+    for label, cmd in (("fast", SPARKIFY), ("exact", EXACT)):
+        wh = work / f"{name}-{label}.duckdb"
+        done = measure([*cmd, "run", "--source", str(root), "--format", "json"], env_for(wh))
+        out[label] = {
+            "wall": done["wall"],
+            "rss_mib": done["rss_kib"] / 1024,
+            "rows": json.loads(done["stdout"])["rows"],
+        }
+        paths[label] = wh
+    con = duckdb.connect()
+    con.execute(f"ATTACH '{paths['fast']}' AS fast (READ_ONLY)")
+    con.execute(f"ATTACH '{paths['exact']}' AS exact (READ_ONLY)")
+    tables = {}
+    for table, columns in STAR.items():
+        fast, exact = (f'SELECT {columns} FROM {db}.songs."{table}"' for db in ("fast", "exact"))
+        count = con.execute(f'SELECT count(*) FROM fast.songs."{table}"').fetchone()
+        only_fast = con.execute(f"SELECT count(*) FROM ({fast} EXCEPT ALL {exact})").fetchone()
+        only_exact = con.execute(f"SELECT count(*) FROM ({exact} EXCEPT ALL {fast})").fetchone()
+        tables[table] = {"rows": count[0] if count else 0, "only_fast": only_fast[0], "only_exact": only_exact[0]}
+    con.close()
+    for wh in paths.values():
+        wh.unlink(missing_ok=True)
+    out["tables"] = tables
+    out["identical"] = all(t["only_fast"] == 0 and t["only_exact"] == 0 for t in tables.values())
+    return out
+
+
 def duckdb_version() -> str:
     code = "import duckdb; print(duckdb.__version__)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
@@ -308,8 +361,26 @@ def main() -> None:
         default="duckdb",
         help="postgres: also run each set through PostgreSQL (SPARKIFY_BENCH_POSTGRES_DSN), with its ratio to DuckDB",
     )
+    parser.add_argument(
+        "--compare-exact",
+        metavar="SETS",
+        help="only compare: star tables with the fast path on vs off (e.g. S,M), row by row; exit 1 if they differ",
+    )
     args = parser.parse_args()
     CACHE.mkdir(exist_ok=True)
+    if args.compare_exact:
+        with tempfile.TemporaryDirectory(dir=CACHE) as tmp:
+            found = [compare_exact(n.strip(), Path(tmp)) for n in args.compare_exact.split(",") if n.strip()]
+        for r in found:
+            print(
+                f"{r['set']}: fast path {r['fast']['wall']:.1f} s, exact path {r['exact']['wall']:.1f} s; "
+                f"{'identical' if r['identical'] else 'DIFFERENT'}"
+            )
+            for table, t in r["tables"].items():
+                print(
+                    f"  {table}: {t['rows']:,} rows, only with fast path {t['only_fast']}, only exact {t['only_exact']}"
+                )
+        raise SystemExit(0 if all(r["identical"] for r in found) else 1)
     load_before = " ".join(f"{x:.2f}" for x in os.getloadavg())
     with tempfile.TemporaryDirectory(dir=CACHE) as tmp:
         work = Path(tmp)

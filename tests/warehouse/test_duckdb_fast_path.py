@@ -18,7 +18,7 @@ import pytest
 from sparkify_cli.sources.formats import EVENT_FIELDS, SONG_FIELDS, Field
 from sparkify_cli.warehouse.duckdb import staging
 from support.cli import invoke
-from support.data import event, song, write_source
+from support.data import REAL_DATA, event, song, write_source
 
 # JSON texts a field may hold: the right kind, the wrong kinds, and what only looks like either.
 TEXTS = [
@@ -372,3 +372,34 @@ def test_every_hostile_value_in_every_field_stages_alike(tmp_path: Path, monkeyp
     staged_files = {row[0]: row[2] for row in exact_run["staged_files"]}
     assert staged_files["log_data/2018/11/2018-11-05-events.json"] == 1  # gzip is read, its bad line rejected
     assert staged_files["log_data/2018/11/2018-11-03-events.json"] == 2  # BOM, CRLF: the clean lines staged
+
+
+STAR = {
+    "songplays": "songplay_id, start_time, user_id, level, song_id, artist_id, session_id, location, user_agent",
+    "users": "user_id, first_name, last_name, gender, level",
+    "songs": "song_id, title, artist_id, year, duration",
+    "artists": "artist_id, name, location, latitude, longitude",
+    "time": "start_time, hour, day, week, month, year, weekday",
+    "rejects": "source_file, line_no, col, reason, raw_line",
+}
+
+
+@pytest.mark.skipif(not (REAL_DATA / "log_data").is_dir(), reason="the real sample is not on this machine")
+def test_the_real_sample_loads_the_same_star_tables_either_way(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The whole run on the real sample, fast path on and off: the star tables row by row, and the
+    numbers of EXPECTED.md (an independent computation with Python's json)."""
+    tables = []
+    for fast in (True, False):
+        monkeypatch.setattr(staging, "FAST_PATH", fast)
+        db = tmp_path / f"real-{fast}.duckdb"
+        result = invoke("run", "--source", str(REAL_DATA), env={"SPARKIFY_DUCKDB_PATH": str(db)})
+        assert result.exit_code == 0, result.stderr
+        con = duckdb.connect(str(db), read_only=True)
+        tables.append({t: con.execute(f'SELECT {c} FROM songs."{t}" ORDER BY ALL').fetchall() for t, c in STAR.items()})
+        con.close()
+    fast_run, exact_run = tables
+    for table in STAR:
+        assert fast_run[table] == exact_run[table], table
+    counts = {t: len(rows) for t, rows in fast_run.items()}
+    assert counts == {"songplays": 6820, "users": 97, "songs": 1943, "artists": 1809, "time": 6813, "rejects": 0}
+    assert sum(1 for row in fast_run["songplays"] if row[4] is not None) == 39

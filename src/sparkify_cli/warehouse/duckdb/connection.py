@@ -76,6 +76,11 @@ class DuckDBWarehouse(Warehouse):
             config["temp_directory"] = str(temp_dir)
         if read_only:
             config.update(LOCKED_DOWN)
+        else:
+            # Staging and loading write millions of rows whose order carries nothing (lineage is in
+            # source_file and line_no; every ordered result says ORDER BY): without keeping it, DuckDB
+            # inserts in parallel and buffers less (a 1M-event run about 12% faster, same peak RSS).
+            config["preserve_insertion_order"] = False
         self.con = _open(path, read_only, config, lock_wait)
 
     def execute(self, statement: str, params: Params = None) -> None:

@@ -82,6 +82,11 @@ class DuckDBWarehouse(Warehouse):
             # inserts in parallel and buffers less (a 1M-event run about 12% faster, same peak RSS).
             config["preserve_insertion_order"] = False
         self.con = _open(path, read_only, config, lock_wait)
+        if not read_only:
+            # DuckDB's own progress bar would print to stdout (into `--format json`) on a statement
+            # slower than two seconds; sparkify shows its own, on stderr. (A session setting: not
+            # one DuckDB takes at connect. A read-only connection does not draw it.)
+            self.execute("SET enable_progress_bar = false")
 
     def execute(self, statement: str, params: Params = None) -> None:
         self.statements_run.append(statement)

@@ -85,8 +85,9 @@ class DuckDBWarehouse(Warehouse):
         if not read_only:
             # DuckDB's own progress bar would print to stdout (into `--format json`) on a statement
             # slower than two seconds; sparkify shows its own, on stderr. (A session setting: not
-            # one DuckDB takes at connect. A read-only connection does not draw it.)
-            self.execute("SET enable_progress_bar = false")
+            # one DuckDB takes at connect; not a statement of the step, so not in statements_run.
+            # A read-only connection does not draw it.)
+            self.con.execute("SET enable_progress_bar = false")
 
     def execute(self, statement: str, params: Params = None) -> None:
         self.statements_run.append(statement)

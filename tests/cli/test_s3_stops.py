@@ -78,6 +78,8 @@ def test_ctrl_c_cancels_the_pending_downloads_and_stops_the_running_ones(tmp_pat
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
+            # a test runner may run with SIGINT ignored, which children inherit (and sparkify respects)
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
         )
         try:
             # The five fast songs arrive, then all 8 workers are inside a slow download.

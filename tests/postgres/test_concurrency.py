@@ -110,7 +110,7 @@ def test_two_runs_queue_and_reads_go_on(
     full = postgres.env("full")
     assert invoke("run", "--source", str(src), env=full).exit_code == 0
     assert postgres.star(postgres.env()) == postgres.star(full)
-    assert [r["status"] for r in invoke("runs", "--format", "json").json()] == ["ok", "ok"]
+    assert [r["status"] for r in invoke("runs", "--format", "json").json()["runs"]] == ["ok", "ok"]
 
 
 @pytest.mark.parametrize(

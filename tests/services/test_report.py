@@ -47,7 +47,7 @@ def test_every_number_of_the_whole_report(loaded: Path) -> None:
     r = report()
     assert (r["scope"], r["plays"], r["matched"], r["users_with_plays"], r["sessions"]) == ("all days", 7, 4, 3, 5)
     assert r["match_rate"] == pytest.approx(4 / 7)
-    assert (r["first_play"], r["last_play"]) == ("2018-11-01 08:00:00", "2018-11-03 21:00:00")
+    assert (r["first_play"], r["last_play"]) == ("2018-11-01T08:00:00Z", "2018-11-03T21:00:00Z")
     assert r["top_songs"] == [
         {"song_id": "SO1", "title": "Ask", "artist": "The Smiths", "plays": 3},
         {"song_id": "SO2", "title": "Other", "artist": "Band", "plays": 1},

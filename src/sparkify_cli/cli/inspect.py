@@ -8,7 +8,7 @@ import typer
 
 from sparkify_cli.cli import options as opt
 from sparkify_cli.cli.app import settings
-from sparkify_cli.documents import count
+from sparkify_cli.documents import Document, count
 
 if TYPE_CHECKING:
     from sparkify_cli.services.pipeline.dry_run import DryRun
@@ -67,6 +67,11 @@ def rejects(
     if plan is not None:
         print_sql(plan, "rejects")
         return
+    if fmt is opt.Rows.json:
+        from sparkify_cli.cli.contract import Rejects, emit
+
+        emit(Rejects, {"rejects": [dict(zip(columns, row, strict=True)) for row in rows]})
+        return
     print_result(columns, rows, fmt)
 
 
@@ -82,7 +87,6 @@ def runs(
     Example: sparkify runs --limit 5 --format json
     """
     from sparkify_cli.cli import console
-    from sparkify_cli.documents import dumps
     from sparkify_cli.services.reports.history import list_runs
 
     plan = dry_run_plan(dry_run)
@@ -91,21 +95,22 @@ def runs(
         print_sql(plan, "runs")
         return
     if fmt is opt.Output.json:
-        typer.echo(dumps(found))
+        from sparkify_cli.cli.contract import Runs, emit
+
+        emit(Runs, {"runs": found})
         return
     from rich.table import Table
 
-    table = Table("run", "command", "days", "started", "status", "staged", "rejected", "error")
+    table = Table("run", "command", "days", "started (UTC)", "status", "staged", "rejected", "error")
     for r in found:
-        counts = r["counts"]
         table.add_row(
             r["run_id"],
             r["command"],
-            r["days"],
-            str(r["started_at"])[:19],
+            _span(r["days"]),
+            f"{r['started_at']:%Y-%m-%d %H:%M:%S}",
             r["status"],
-            str(counts.get("staged_events", "")),
-            str(counts.get("rejected_events", 0) + counts.get("rejected_songs", 0)),
+            f"{r['events']['staged']:,}",
+            f"{r['events']['rejected'] + r['songs']['rejected']:,}",
             console.escape(r["error"] or ""),
         )
     console.out().print(table)
@@ -123,7 +128,6 @@ def status(
     Example: sparkify status --source ./data
     """
     from sparkify_cli.cli import console
-    from sparkify_cli.documents import dumps
     from sparkify_cli.services.reports.history import status as warehouse_status
 
     s = settings(ctx, source=source, warehouse=warehouse)
@@ -133,7 +137,9 @@ def status(
         print_sql(plan, "status")
         return
     if fmt is opt.Output.json:
-        typer.echo(dumps(found.to_json()))
+        from sparkify_cli.cli.contract import Status, emit
+
+        emit(Status, found.to_json())
         return
     out = console.out()
     out.print(f"loaded days: {_days(found.loaded_days)}")
@@ -146,9 +152,17 @@ def status(
             f"({', '.join(found.missing_from_source[:3])}{' …' if len(found.missing_from_source) > 3 else ''}); "
             "`sparkify prune` removes their rows"
         )
-    out.print(f"last successful run finished: {found.last_success or 'never'}")
+    last = f"{found.last_success:%Y-%m-%d %H:%M:%S} UTC" if found.last_success else "never"
+    out.print(f"last successful run finished: {last}")
     if found.running:
         out.print(f"unfinished runs (in progress or killed): {', '.join(found.running)}")
+
+
+def _span(days: Document | None) -> str:
+    """A ledger's days as the terminal shows them."""
+    if days is None:
+        return "all days"
+    return days["start"] if days["start"] == days["end"] else f"{days['start']} .. {days['end']}"
 
 
 def _days(days: list[str]) -> str:

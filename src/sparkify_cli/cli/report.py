@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -16,6 +15,8 @@ from sparkify_cli.cli.app import settings
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from sparkify_cli.cli.contract import Versioned
+    from sparkify_cli.documents import Document
     from sparkify_cli.services.reports.report import MatchReport, Report
     from sparkify_cli.settings import Settings
 
@@ -94,7 +95,9 @@ def report(
         write_output(output, to_html(result), s)
         console.info(f"wrote {output} ({result.plays:,} plays, {result.scope})")
     elif fmt is opt.ReportOutput.json:
-        _emit(json.dumps(result.to_dict(), indent=2, ensure_ascii=False), output, s)
+        from sparkify_cli.cli.contract import Report as ReportDocument
+
+        _emit(ReportDocument, result.to_dict(), output, s)
     else:
         _print_to(output, s, lambda c: print_report(result, c))
 
@@ -131,7 +134,9 @@ def matches(
         print_sql(plan, "report matches")
         return
     if fmt is opt.Output.json:
-        _emit(json.dumps(result.to_dict(), indent=2, ensure_ascii=False), output, s)
+        from sparkify_cli.cli.contract import Matches
+
+        _emit(Matches, result.to_dict(), output, s)
     else:
         _print_to(output, s, lambda c: print_matches(result, c, limit=limit))
 
@@ -151,7 +156,12 @@ def _check_output(output: Path | None, s: Settings) -> None:
         check_output(output, s)
 
 
-def _emit(text: str, output: Path | None, s: Settings) -> None:
+def _emit(model: type[Versioned], data: Document, output: Path | None, s: Settings) -> None:
+    """The JSON document on stdout, or written whole to --output."""
+    from sparkify_cli.cli.contract import document
+    from sparkify_cli.documents import dumps
+
+    text = dumps(document(model, data), ensure_ascii=False)
     if output is None:
         typer.echo(text)
     else:

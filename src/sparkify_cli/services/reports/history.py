@@ -18,7 +18,8 @@ from sparkify_cli.warehouse import Warehouse
 if TYPE_CHECKING:
     from sparkify_cli.services.pipeline.dry_run import DryRun
 
-# A ledger row as a JSON-ready document (its counts are the ledger's own JSON).
+# A ledger row as a document: the names of `run --format json` (events, songs, loaded_files, rows,
+# seconds), days as data, timestamps as they are (UTC).
 RunRow = Document
 
 
@@ -34,10 +35,39 @@ def recent_runs(wh: Warehouse, limit: int) -> list[RunRow]:
         f"SELECT run_id, command, days, started_at, finished_at, status, error, counts "
         f"FROM {wh.schema}.runs ORDER BY started_at DESC {sql.limit(limit)}"
     )
-    runs = [dict(zip(columns, row, strict=True)) for row in rows]
-    for run in runs:
-        run["counts"] = json.loads(run["counts"]) if run["counts"] else {}
-    return runs
+    return [run_row(dict(zip(columns, row, strict=True))) for row in rows]
+
+
+def run_row(row: Document) -> RunRow:
+    """A ledger row with the names `run --format json` uses: its flat counts (staged_events,
+    rows_songplays, ...) as `events.staged`, `rows.songplays`, ..."""
+    counts: Document = json.loads(row["counts"]) if row["counts"] else {}
+    return {
+        "run_id": row["run_id"],
+        "command": row["command"],
+        "days": ledger_days(row["days"]),
+        "started_at": row["started_at"],
+        "finished_at": row["finished_at"],
+        "status": row["status"],
+        "error": row["error"],
+        **{
+            kind: {"staged": counts.get(f"staged_{kind}", 0), "rejected": counts.get(f"rejected_{kind}", 0)}
+            for kind in ("events", "songs")
+        },
+        "loaded_files": counts.get("files_loaded", 0),
+        "pruned_files": counts.get("files_pruned", 0),
+        "rows": {k.removeprefix("rows_"): n for k, n in counts.items() if k.startswith("rows_")},
+        "seconds": counts.get("seconds", {}),
+    }
+
+
+def ledger_days(text: str | None) -> Document | None:
+    """The ledger's days (Days.describe: `all days`, `D`, `D1 .. D2`) as data: {start, end}, or None
+    for every day."""
+    if not text or text == "all days":
+        return None
+    first, _, last = text.partition(" .. ")
+    return {"start": first, "end": last or first}
 
 
 @dataclass
@@ -56,7 +86,7 @@ class WarehouseStatus:
             "staged_not_loaded": self.staged_not_loaded,
             "gaps": self.gaps if self.source_checked else None,
             "missing_from_source": self.missing_from_source if self.source_checked else None,
-            "last_success": self.last_success.isoformat(sep=" ") if self.last_success else None,
+            "last_success": self.last_success,
             "unfinished_runs": self.running,
         }
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from sparkify_cli import __version__
 from sparkify_cli.days import Days
-from sparkify_cli.documents import JSON, Document, TemplateValue
+from sparkify_cli.documents import JSON, SCHEMA_VERSION, Document, TemplateValue
 from sparkify_cli.errors import WarehouseError
 from sparkify_cli.services.pipeline.matching import REASONS, MatchRule, prepare, reasons
 from sparkify_cli.services.reports.inspect import reading
@@ -195,7 +195,7 @@ class Report:
         ]
 
     def to_dict(self) -> Document:
-        data = asdict(self)
+        data = {"schema_version": SCHEMA_VERSION, **asdict(self)}
         data["match_rate"] = self.match_rate
         data["notices"] = self.notices
         data["provenance"] = self.provenance.to_dict() if self.provenance else None
@@ -304,7 +304,7 @@ class MatchReport:
         return {r: sum(r in m.reasons for m in self.near) for r in REASONS}
 
     def to_dict(self) -> Document:
-        data = asdict(self)
+        data = {"schema_version": SCHEMA_VERSION, **asdict(self)}
         data.update(match_rate=self.match_rate, normalized_rate=self.normalized_rate, reasons=self.reason_counts())
         return _document(data)
 
@@ -414,13 +414,14 @@ def _document(data: Document) -> Document:
 
 
 def _plain(value: JSON) -> JSON:
-    """JSON-ready: dates as ISO text, everything else as is."""
+    """JSON-ready: dates as ISO text, timestamps (UTC in the warehouse) ISO 8601 with `Z`, everything
+    else as is."""
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_plain(v) for v in value]
     if isinstance(value, datetime):
-        return value.isoformat(sep=" ")
+        return value.replace(tzinfo=None).isoformat() + "Z"
     if isinstance(value, date):
         return value.isoformat()
     return value

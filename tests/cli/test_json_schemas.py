@@ -104,6 +104,7 @@ def test_every_document_of_a_loaded_warehouse_is_valid_against_its_published_sch
     ok(invoke("check", "--format", "json"), "check")
     runs = ok(invoke("runs", "--format", "json"), "runs")["runs"]
     assert [r["command"] for r in runs] == ["run", "load", "stage"]
+    assert ok(invoke("runs", "show", runs[0]["run_id"], "--format", "json"), "runs show")["files"]
     ok(invoke("status", "--source", str(src), "--format", "json"), "status")
     ok(invoke("prune", "--source", str(src), "--dry-run", "--format", "json"), "prune")
     rejects = ok(invoke("rejects", "--format", "json"), "rejects")["rejects"]

@@ -183,6 +183,17 @@ class Runs(Versioned):
     runs: list[RunItem] = Field(description="Newest first.")
 
 
+class RunFile(Model):
+    source_file: str
+    kind: Literal["event", "song"]
+    size_bytes: int | None
+    modified: str | None = Field(description="The file's mtime (local) or ETag (S3) when it was read.")
+
+
+class RunShown(RunItem, Versioned):
+    files: list[RunFile] = Field(description="The source files the run read (staged), by kind and name.")
+
+
 class Status(Versioned):
     loaded_days: list[str]
     staged_not_loaded: list[str]
@@ -388,6 +399,7 @@ COMMANDS: dict[str, type[Versioned]] = {
     "status": Status,
     "prune": Prune,
     "runs": Runs,
+    "runs show": RunShown,
     "rejects": Rejects,
     "query": Query,
     "report": Report,

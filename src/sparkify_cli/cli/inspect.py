@@ -75,6 +75,10 @@ def rejects(
     print_result(columns, rows, fmt)
 
 
+runs_app = typer.Typer(no_args_is_help=False)  # help: the callback's docstring
+
+
+@runs_app.callback(invoke_without_command=True)
 def runs(
     ctx: typer.Context,
     limit: Annotated[int, typer.Option("--limit", help="At most this many runs, newest first (1 to 1,000,000).")] = 20,
@@ -82,10 +86,16 @@ def runs(
     warehouse: opt.Warehouse = None,
     dry_run: opt.DryRun = False,
 ) -> None:
-    """List recent runs from the ledger: command, days, status, error and rows per table.
+    """List recent runs from the ledger: command, days, status, error and rows per table;
+    `sparkify runs show RUN_ID` shows one run whole.
 
     Example: sparkify runs --limit 5 --format json
+
+    Example: sparkify runs show 5861c8a63c124b6a
     """
+    if ctx.invoked_subcommand is not None:
+        options_belong_after(ctx, "runs")
+        return
     from sparkify_cli.cli import console
     from sparkify_cli.services.reports.history import list_runs
 
@@ -114,6 +124,108 @@ def runs(
             console.escape(r["error"] or ""),
         )
     console.out().print(table)
+
+
+@runs_app.command("show")
+def show_run(
+    ctx: typer.Context,
+    run_id: Annotated[str, typer.Argument(metavar="RUN_ID", help="A run id, as `sparkify runs` lists it.")],
+    fmt: opt.SummaryFormat = opt.Output.table,
+    warehouse: opt.Warehouse = None,
+) -> None:
+    """One run of the ledger: command, days, status, start and end, the error, the files it read,
+    rows staged and rejected, rows per star table and seconds per phase.
+
+    Example: sparkify runs show 5861c8a63c124b6a --format json
+    """
+    from sparkify_cli.services.reports.history import show_run as find_run
+
+    found = find_run(settings(ctx, warehouse=warehouse), run_id)
+    if fmt is opt.Output.json:
+        from sparkify_cli.cli.contract import RunShown, emit
+
+        emit(RunShown, found)
+        return
+    _print_run(found)
+
+
+def _print_run(r: Document) -> None:
+    from rich.table import Table
+
+    from sparkify_cli.cli import console
+
+    out, esc = console.out(), console.escape
+    ended = f"{r['finished_at']:%Y-%m-%d %H:%M:%S} UTC" if r["finished_at"] else "never (in progress, or killed)"
+    seconds = (r["finished_at"] - r["started_at"]).total_seconds() if r["finished_at"] else None
+    out.print(f"run {r['run_id']}: {r['command']} of {_span(r['days'])}, {r['status']}")
+    out.print(
+        f"started {r['started_at']:%Y-%m-%d %H:%M:%S} UTC, finished {ended}"
+        + (f" ({seconds:,.1f} s)" if seconds is not None else "")
+    )
+    if r["error"]:
+        out.print(f"error: {esc(r['error'])}")
+    events, songs = r["events"], r["songs"]
+    kinds = {"event": "log file", "song": "song file"}
+    read = ", ".join(count(sum(f["kind"] == kind for f in r["files"]), noun) for kind, noun in kinds.items())
+    out.print(f"read {read}")
+    out.print(
+        f"staged {count(events['staged'], 'event')} ({events['rejected']:,} rejected), "
+        f"{count(songs['staged'], 'song record')} ({songs['rejected']:,} rejected); "
+        f"loaded {count(r['loaded_files'], 'log file')}"
+        + (f"; pruned {count(r['pruned_files'], 'log file')}" if r["pruned_files"] else "")
+    )
+    if r["rows"]:
+        rows = Table("table", "rows", title="rows after the run", title_justify="left")
+        for table, n in r["rows"].items():
+            rows.add_row(table, f"{n:,}")
+        out.print(rows)
+    if r["seconds"]:
+        phases = Table("phase", "seconds", title="seconds per phase", title_justify="left")
+        for phase, n in r["seconds"].items():
+            phases.add_row(phase, f"{n:,.3f}")
+        out.print(phases)
+    if r["files"]:
+        files = Table("file", "kind", "bytes", "modified", title="files read", title_justify="left")
+        for f in r["files"]:
+            size = "" if f["size_bytes"] is None else f"{f['size_bytes']:,}"
+            files.add_row(esc(f["source_file"]), f["kind"], size, esc(f["modified"] or ""))
+        out.print(files)
+
+
+GLOBAL_OPTIONS = ("env_file", "debug")  # work anywhere on the command line
+
+
+def options_belong_after(ctx: typer.Context, group: str) -> None:
+    """A group that also runs on its own (`runs`, `report`) takes its options only when it runs on
+    its own: given before a subcommand they would be silently ignored, so they are an error."""
+    from typer._click.core import ParameterSource
+
+    from sparkify_cli.errors import ConfigError
+
+    given = [
+        param.opts[0]
+        for param in ctx.command.params
+        if param.name not in GLOBAL_OPTIONS
+        and param.name
+        and ctx.get_parameter_source(param.name) is ParameterSource.COMMANDLINE
+    ]
+    if given:
+        sub = ctx.invoked_subcommand
+        raise ConfigError(
+            f"{', '.join(given)} before `{sub}` would be ignored: `sparkify {group}` takes "
+            f"{'them' if len(given) > 1 else 'it'} only when it runs on its own",
+            hint=_where_they_go(ctx, group, given),
+        )
+
+
+def _where_they_go(ctx: typer.Context, group: str, given: list[str]) -> str:
+    sub = ctx.invoked_subcommand or ""
+    command = getattr(ctx.command, "commands", {}).get(sub)
+    takes = {o for p in getattr(command, "params", []) for o in getattr(p, "opts", [])}
+    missing = [o for o in given if o not in takes]
+    if missing:
+        return f"`sparkify {group} {sub}` has no {', '.join(missing)}"
+    return f"put {'them' if len(given) > 1 else 'it'} after `{sub}`: sparkify {group} {sub} {given[0]} ..."
 
 
 def status(

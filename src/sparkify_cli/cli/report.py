@@ -73,6 +73,9 @@ def report(
     Example: sparkify report --warehouse redshift --dry-run > report.sql
     """
     if ctx.invoked_subcommand is not None:
+        from sparkify_cli.cli.inspect import options_belong_after
+
+        options_belong_after(ctx, "report")
         return
     from sparkify_cli.cli.inspect import dry_run_plan, print_sql
     from sparkify_cli.days import select_days

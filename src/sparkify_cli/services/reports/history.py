@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from sparkify_cli import sql
 from sparkify_cli.documents import Document
-from sparkify_cli.errors import SourceError
+from sparkify_cli.errors import ConfigError, SourceError
 from sparkify_cli.services.reports.inspect import reading
 from sparkify_cli.settings import Settings
 from sparkify_cli.sources import LogLayout, Source, is_s3, open_source
@@ -28,6 +28,36 @@ def list_runs(settings: Settings, limit: int, *, dry_run: DryRun | None = None) 
     sql.limit(limit)
     with reading(settings, f"runs --limit {limit}", dry_run) as wh:
         return recent_runs(wh, limit) if wh.table_exists("runs") else []
+
+
+def show_run(settings: Settings, run_id: str) -> RunRow:
+    """`sparkify runs show RUN_ID`: one run of the ledger with the files it read; an id the ledger
+    does not hold is a usage error (exit 2), as a mistyped option is."""
+    if not run_id.strip():
+        raise ConfigError("the run id is empty", hint="`sparkify runs` lists them")
+    with reading(settings, f"runs show {run_id}") as wh:
+        found = run_detail(wh, run_id) if wh.table_exists("runs") else None
+    if found is None:
+        raise ConfigError(f"no run {run_id!r} in the ledger", hint="`sparkify runs` lists the run ids")
+    return found
+
+
+def run_detail(wh: Warehouse, run_id: str) -> RunRow | None:
+    columns, rows = wh.query(
+        f"SELECT run_id, command, days, started_at, finished_at, status, error, counts "
+        f"FROM {wh.schema}.runs WHERE run_id = ?",
+        [run_id],
+    )
+    if not rows:
+        return None
+    found = run_row(dict(zip(columns, rows[0], strict=True)))
+    columns, rows = wh.query(
+        f"SELECT source_file, kind, size_bytes, modified FROM {wh.schema}.run_files "
+        f"WHERE run_id = ? ORDER BY kind, source_file",
+        [run_id],
+    )
+    found["files"] = [dict(zip(columns, row, strict=True)) for row in rows]
+    return found
 
 
 def recent_runs(wh: Warehouse, limit: int) -> list[RunRow]:

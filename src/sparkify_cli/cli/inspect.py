@@ -33,19 +33,44 @@ def print_sql(plan: DryRun, command: str) -> None:
 
 def query(
     ctx: typer.Context,
-    sql: Annotated[str, typer.Argument(help="The SQL to run.", show_default=False)],
+    sql: Annotated[
+        str, typer.Argument(help="One SQL statement, or - to read it from standard input.", show_default=False)
+    ],
     fmt: opt.RowsFormat = opt.Rows.table,
     warehouse: opt.Warehouse = None,
 ) -> None:
-    """Run a SQL query on the warehouse and print the result (read-only on DuckDB).
+    """Run one SQL statement on the warehouse and print its result (read-only). Several statements
+    are refused (exit 2): run each on its own.
 
     Example: sparkify query "SELECT level, count(*) FROM songs.songplays GROUP BY level" --format csv
+    Example: sparkify query - < top_users.sql
     """
     from sparkify_cli.cli.render import print_result
     from sparkify_cli.services.reports.inspect import run_query
 
-    columns, rows = run_query(settings(ctx, warehouse=warehouse), sql)
+    s = settings(ctx, warehouse=warehouse)
+    if sql == "-":
+        sql = _stdin_sql()
+    columns, rows = run_query(s, sql)
     print_result(columns, rows, fmt)
+
+
+def _stdin_sql() -> str:
+    """`query -`: the SQL is standard input, to its end."""
+    import sys
+
+    from sparkify_cli.cli import console
+    from sparkify_cli.errors import ConfigError
+
+    if sys.stdin.isatty():
+        console.info("reading SQL from standard input; end it with Ctrl-D")
+    data = sys.stdin.buffer.read()
+    try:
+        return data.decode("utf-8-sig")  # strictly: a stray byte is an error, not a replacement character
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"standard input is not UTF-8 text (byte {exc.start:,})", hint="pipe in a UTF-8 SQL file"
+        ) from None
 
 
 def rejects(

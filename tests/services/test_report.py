@@ -148,6 +148,7 @@ def test_the_report_says_when_by_which_version_from_which_warehouse_and_days(loa
         "warehouse": "DuckDB",
         "location": warehouse,
         "schema": "songs",
+        "source": str(loaded.resolve()),  # what the last run read, as the ledger keeps it
         "days": {"first": "2018-11-01", "last": "2018-11-03", "count": 3},  # all days: those with plays
     }
     assert report("--start", "2018-11-02", "--end", "2018-11-05")["provenance"]["days"] == {
@@ -157,15 +158,16 @@ def test_the_report_says_when_by_which_version_from_which_warehouse_and_days(loa
     }
 
     line = re.compile(
-        r"generated \S+Z by sparkify (\S+) from DuckDB \((.+?)\), schema songs; "
+        r"generated \S+Z by sparkify (\S+) from DuckDB \((.+?)\), schema songs, loaded from (.+?); "
         r"days 2018-11-01 \.\. 2018-11-03 \(3 days, UTC\)"
     )
     table = invoke("report", env={"COLUMNS": "400"})
     found = line.search(table.stdout)
-    assert found and found.groups() == (metadata.version("sparkify-cli"), warehouse), table.stdout
+    source = str(loaded.resolve())
+    assert found and found.groups() == (metadata.version("sparkify-cli"), warehouse, source), table.stdout
     assert invoke("report", "--format", "html", "-o", "r.html").exit_code == 0
     found = line.search(html.unescape((tmp_path / "r.html").read_text(encoding="utf-8")))
-    assert found and found.groups() == (metadata.version("sparkify-cli"), warehouse)
+    assert found and found.groups() == (metadata.version("sparkify-cli"), warehouse, source)
 
 
 @pytest.fixture

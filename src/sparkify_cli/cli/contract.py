@@ -167,6 +167,7 @@ class RunItem(Model):
     run_id: str
     command: str
     days: Days
+    source: str | None = Field(description="The source the run read (null: none, or a run before version 4).")
     started_at: Timestamp
     finished_at: Timestamp | None
     status: Literal["running", "ok", "failed", "checks_failed", "interrupted"]
@@ -195,6 +196,11 @@ class RunShown(RunItem, Versioned):
 
 
 class Status(Versioned):
+    source: str | None = Field(description="The source the warehouse is compared with.")
+    source_from: Literal["option", "last run", "setting"] = Field(
+        description="Where that source came from: --source, the ledger's last run, or SPARKIFY_SOURCE."
+    )
+    source_listed: bool = Field(description="The source was listed (a local folder that could be read).")
     loaded_days: list[str]
     staged_not_loaded: list[str]
     gaps: list[str] | None = Field(description="Days the source has that are not loaded; null: not listed.")
@@ -295,6 +301,7 @@ class Provenance(Model):
     warehouse: str
     location: str
     schema_: str = Field(alias="schema")
+    source: str | None = Field(description="The source the last run read, as the run ledger names it.")
     days: ProvenanceDays | None
 
 

@@ -266,10 +266,11 @@ def status(
     """
     from sparkify_cli.cli import console
     from sparkify_cli.services.reports.history import status as warehouse_status
+    from sparkify_cli.sources import is_s3
 
     s = settings(ctx, source=source, warehouse=warehouse)
     plan = dry_run_plan(dry_run)
-    found = warehouse_status(s, dry_run=plan)
+    found = warehouse_status(s, source, dry_run=plan)
     if plan is not None:
         print_sql(plan, "status")
         return
@@ -279,10 +280,17 @@ def status(
         emit(Status, found.to_json())
         return
     out = console.out()
-    out.print(f"loaded days: {_days(found.loaded_days)}")
+    out.print(f"loaded days: {day_ranges(found.loaded_days)}")
     if found.staged_not_loaded:
-        out.print(f"staged, not loaded: {_days(found.staged_not_loaded)}")
-    out.print(f"gaps in {s.source}: {_days(found.gaps)}" if found.source_checked else "gaps: source not reachable")
+        out.print(f"staged, not loaded: {day_ranges(found.staged_not_loaded)}")
+    which = {"option": "", "last run": " (the source of the last run)", "setting": " (SPARKIFY_SOURCE)"}
+    where = console.escape(f"{found.source}{which[found.source_from]}")
+    if found.source_checked:
+        out.print(f"gaps in {where}: {day_ranges(found.gaps)}")
+    elif found.source is not None and is_s3(found.source):
+        out.print(f"gaps: not listed ({where} is in S3: status stays offline; `sparkify run` stages what is missing)")
+    else:
+        out.print(f"gaps: {where} not reachable")
     if found.missing_from_source:
         out.print(
             f"gone from the source, still in the warehouse: {count(len(found.missing_from_source), 'file')} "
@@ -295,14 +303,32 @@ def status(
         out.print(f"unfinished runs (in progress or killed): {', '.join(found.running)}")
 
 
+def day_ranges(days: list[str], shown: int = 6) -> str:
+    """Days as runs of consecutive days, so a hole shows (`2018-11-01 .. 2018-11-05, 2018-11-07`),
+    and how many; a label that is not a day (a log file named otherwise) is listed as it is."""
+    from datetime import date, timedelta
+
+    if not days:
+        return "none"
+    spans: list[list[date]] = []
+    others: list[str] = []
+    for label in sorted(days):
+        try:
+            day = date.fromisoformat(label)
+        except ValueError:
+            others.append(label)
+            continue
+        if spans and day == spans[-1][1] + timedelta(days=1):
+            spans[-1][1] = day
+        else:
+            spans.append([day, day])
+    parts = [a.isoformat() if a == b else f"{a.isoformat()} .. {b.isoformat()}" for a, b in spans] + others
+    text = ", ".join(parts[:shown]) + (f" and {count(len(parts) - shown, 'more span')}" if len(parts) > shown else "")
+    return f"{text} ({count(len(days), 'day')})" if len(days) > 1 else text
+
+
 def _span(days: Document | None) -> str:
     """A ledger's days as the terminal shows them."""
     if days is None:
         return "all days"
     return days["start"] if days["start"] == days["end"] else f"{days['start']} .. {days['end']}"
-
-
-def _days(days: list[str]) -> str:
-    if not days:
-        return "none"
-    return f"{len(days)} ({days[0]} .. {days[-1]})" if len(days) > 3 else ", ".join(days)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from sparkify_cli import sql
 from sparkify_cli.documents import Document
 from sparkify_cli.errors import ConfigError, SourceError
+from sparkify_cli.services.pipeline import ledger
 from sparkify_cli.services.reports.inspect import reading
 from sparkify_cli.settings import Settings
 from sparkify_cli.sources import LogLayout, Source, is_s3, open_source
@@ -44,7 +45,7 @@ def show_run(settings: Settings, run_id: str) -> RunRow:
 
 def run_detail(wh: Warehouse, run_id: str) -> RunRow | None:
     columns, rows = wh.query(
-        f"SELECT run_id, command, days, started_at, finished_at, status, error, counts "
+        f"SELECT run_id, command, days, started_at, finished_at, status, error, counts, source "
         f"FROM {wh.schema}.runs WHERE run_id = ?",
         [run_id],
     )
@@ -62,7 +63,7 @@ def run_detail(wh: Warehouse, run_id: str) -> RunRow | None:
 
 def recent_runs(wh: Warehouse, limit: int) -> list[RunRow]:
     columns, rows = wh.query(
-        f"SELECT run_id, command, days, started_at, finished_at, status, error, counts "
+        f"SELECT run_id, command, days, started_at, finished_at, status, error, counts, source "
         f"FROM {wh.schema}.runs ORDER BY started_at DESC {sql.limit(limit)}"
     )
     return [run_row(dict(zip(columns, row, strict=True))) for row in rows]
@@ -76,6 +77,7 @@ def run_row(row: Document) -> RunRow:
         "run_id": row["run_id"],
         "command": row["command"],
         "days": ledger_days(row["days"]),
+        "source": row["source"],
         "started_at": row["started_at"],
         "finished_at": row["finished_at"],
         "status": row["status"],
@@ -107,11 +109,17 @@ class WarehouseStatus:
     gaps: list[str] = field(default_factory=list)  # in the source, not loaded
     missing_from_source: list[str] = field(default_factory=list)  # staged or loaded, gone from the source
     source_checked: bool = False
+    source: str | None = None  # the source compared with (or that could not be listed)
+    source_from: str = "setting"  # option (--source), last run (the ledger), setting (SPARKIFY_SOURCE)
     last_success: datetime | None = None
     running: list[str] = field(default_factory=list)  # runs without an end: in progress, or killed
+    files: list[str] = field(default_factory=list)  # the staged or loaded log files' keys
 
-    def to_json(self) -> dict[str, object]:
+    def to_json(self) -> Document:
         return {
+            "source": self.source,
+            "source_from": self.source_from,
+            "source_listed": self.source_checked,
             "loaded_days": self.loaded_days,
             "staged_not_loaded": self.staged_not_loaded,
             "gaps": self.gaps if self.source_checked else None,
@@ -121,18 +129,30 @@ class WarehouseStatus:
         }
 
 
-def status(settings: Settings, *, dry_run: DryRun | None = None) -> WarehouseStatus:
-    """`sparkify status`. The gaps need a listing of the source: a local one is listed, an S3 one is
-    not (status stays offline), and one that cannot be opened leaves the gaps unknown."""
-    src: Source | None = None
-    if not is_s3(settings.source):
-        try:
-            src = open_source(settings)
-        except SourceError:
-            src = None
-    what = f"status of {settings.source}" if src is not None else "status (the source is not listed)"
+def status(settings: Settings, source: str | None = None, *, dry_run: DryRun | None = None) -> WarehouseStatus:
+    """`sparkify status`, compared with `source` (--source), else the source of the last run that
+    read one (the ledger keeps it), else SPARKIFY_SOURCE. The gaps need a listing of it: a local
+    one is listed, an S3 one is not (status stays offline), and one that cannot be opened leaves
+    the gaps unknown."""
+    what = f"status of {source}" if source is not None else "status (of the last run's source)"
     with reading(settings, what, dry_run) as wh:
-        return warehouse_status(wh, LogLayout(settings.log_key_template), src)
+        found = warehouse_status(wh, LogLayout(settings.log_key_template), None)
+        recorded = ledger.last_source(wh) if source is None else None
+        uri, found.source_from = (
+            (source, "option")
+            if source is not None
+            else (recorded, "last run")
+            if recorded
+            else (settings.source, "setting")
+        )
+        found.source = uri
+        if dry_run is None and not is_s3(uri):
+            try:
+                listed = open_source(settings, uri)
+            except SourceError:
+                return found
+            compare(found, LogLayout(settings.log_key_template), listed)
+    return found
 
 
 def warehouse_status(wh: Warehouse, layout: LogLayout, source: Source | None) -> WarehouseStatus:
@@ -143,14 +163,20 @@ def warehouse_status(wh: Warehouse, layout: LogLayout, source: Source | None) ->
     )
     out.loaded_days = sorted(layout.label(k) for k, loaded in rows if loaded is not None)
     out.staged_not_loaded = sorted(layout.label(k) for k, loaded in rows if loaded is None)
-    if source is not None:
-        files, _ = source.log_files(None)
-        loaded = set(out.loaded_days)
-        out.gaps = sorted(d for d in (layout.label(f.key) for f in files) if d not in loaded)
-        listed = {f.key for f in files}
-        out.missing_from_source = [k for k, _ in rows if k not in listed]
-        out.source_checked = True
+    out.files = [k for k, _ in rows]
     out.last_success = wh.scalar(f"SELECT max(finished_at) FROM {wh.schema}.runs WHERE status = 'ok'")
-    _, rows = wh.query(f"SELECT run_id FROM {wh.schema}.runs WHERE status = 'running' ORDER BY started_at")
-    out.running = [r[0] for r in rows]
+    _, running = wh.query(f"SELECT run_id FROM {wh.schema}.runs WHERE status = 'running' ORDER BY started_at")
+    out.running = [r[0] for r in running]
+    if source is not None:
+        compare(out, layout, source)
     return out
+
+
+def compare(out: WarehouseStatus, layout: LogLayout, source: Source) -> None:
+    """The gaps (days of the source not loaded) and the files gone from the source."""
+    files, _ = source.log_files(None)
+    loaded = set(out.loaded_days)
+    out.gaps = sorted(d for d in (layout.label(f.key) for f in files) if d not in loaded)
+    listed = {f.key for f in files}
+    out.missing_from_source = [k for k in out.files if k not in listed]
+    out.source_checked = True

@@ -38,17 +38,19 @@ def query(
     ],
     fmt: opt.RowsFormat = opt.Rows.table,
     warehouse: opt.Warehouse = None,
+    wait: opt.Wait = None,
 ) -> None:
     """Run one SQL statement on the warehouse and print its result (read-only). Several statements
     are refused (exit 2): run each on its own.
 
     Example: sparkify query "SELECT level, count(*) FROM songs.songplays GROUP BY level" --format csv
     Example: sparkify query - < top_users.sql
+    Example: sparkify query "SELECT count(*) FROM songs.songplays" --wait 600
     """
     from sparkify_cli.cli.render import print_result
     from sparkify_cli.services.reports.inspect import run_query
 
-    s = settings(ctx, warehouse=warehouse)
+    s = settings(ctx, warehouse=warehouse, lock_wait=wait)
     if sql == "-":
         sql = _stdin_sql()
     columns, rows = run_query(s, sql)

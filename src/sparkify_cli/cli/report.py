@@ -59,6 +59,7 @@ def report(
     output: Output = None,
     top: Top = 10,
     warehouse: opt.Warehouse = None,
+    wait: opt.Wait = None,
     dry_run: opt.DryRun = False,
 ) -> None:
     """What users listen to, from the star schema (read-only): top songs and artists, plays per hour
@@ -71,6 +72,8 @@ def report(
     Example: sparkify report --format html --output report.html
 
     Example: sparkify report --warehouse redshift --dry-run > report.sql
+
+    Example: sparkify report --date yesterday --format html --wait 600
     """
     if ctx.invoked_subcommand is not None:
         from sparkify_cli.cli.inspect import options_belong_after
@@ -81,7 +84,7 @@ def report(
     from sparkify_cli.days import select_days
     from sparkify_cli.services.reports.report import build
 
-    s = settings(ctx, warehouse=warehouse)
+    s = settings(ctx, warehouse=warehouse, lock_wait=wait)
     if fmt is opt.ReportOutput.html:
         output = output or DEFAULT_HTML
     _check_output(output, s)
@@ -117,6 +120,7 @@ def matches(
         int, typer.Option("--limit", min=1, help="At most this many plays in the table (json lists all).")
     ] = 50,
     warehouse: opt.Warehouse = None,
+    wait: opt.Wait = None,
     dry_run: opt.DryRun = False,
 ) -> None:
     """The song-match rate, and the unmatched plays that have a near candidate in the catalog, with
@@ -129,7 +133,7 @@ def matches(
     from sparkify_cli.days import select_days
     from sparkify_cli.services.reports.report import build_matches
 
-    s = settings(ctx, warehouse=warehouse)
+    s = settings(ctx, warehouse=warehouse, lock_wait=wait)
     _check_output(output, s)
     plan = dry_run_plan(dry_run)
     result = build_matches(s, select_days(date, start, end), dry_run=plan)

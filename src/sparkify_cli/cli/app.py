@@ -26,7 +26,6 @@ from typer._click.exceptions import BadParameter, UsageError
 from typer.core import TyperGroup
 from typer.exceptions import Abort, Exit
 
-from sparkify_cli import __version__
 from sparkify_cli import errors as codes
 from sparkify_cli.cli import console
 from sparkify_cli.cli.help import SparkifyHelpFormatter, SparkifyTyper, json_schema, placeholders
@@ -235,6 +234,8 @@ app = SparkifyTyper(
 
 def _version(value: bool) -> None:
     if value:
+        from sparkify_cli import __version__  # here: the package metadata (importlib.metadata) is not for --help
+
         typer.echo(f"sparkify {__version__}")
         raise typer.Exit()
 

@@ -65,7 +65,7 @@ def report(
     """What users listen to, from the star schema (read-only): top songs and artists, plays per hour
     and weekday, free vs paid, the most active users, sessions per day and the song-match rate.
 
-    The same numbers in every format, from the same SQL on DuckDB and Redshift. Days are UTC.
+    The same numbers in every format, from the same SQL on DuckDB, PostgreSQL and Redshift. Days are UTC.
 
     Example: sparkify report --date 2018-11-15
 

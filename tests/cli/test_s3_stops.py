@@ -59,7 +59,7 @@ def test_a_silent_endpoint_fails_after_the_timeouts_with_one_line(tmp_path: Path
     assert proc.returncode == 3, proc.stderr
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: ") and "timeout" in lines[0].lower(), lines
-    runs = invoke("runs", "--format", "json", env={"SPARKIFY_DUCKDB_PATH": env["SPARKIFY_DUCKDB_PATH"]}).json()
+    runs = invoke("runs", "--format", "json", env={"SPARKIFY_DUCKDB_PATH": env["SPARKIFY_DUCKDB_PATH"]}).json()["runs"]
     assert [r["status"] for r in runs] == ["failed"]
 
 

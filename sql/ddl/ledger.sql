@@ -7,7 +7,8 @@ CREATE TABLE IF NOT EXISTS {{ schema }}.runs (
     finished_at TIMESTAMP,
     status      {{ m.text(16) }} NOT NULL,  -- running | ok | failed | checks_failed
     error       {{ m.text(1024) }},
-    counts      {{ m.text(4096) }}          -- JSON: rows staged, rejected and loaded per table
+    counts      {{ m.text(4096) }},         -- JSON: rows staged, rejected and loaded per table
+    source      {{ m.text(1024) }}          -- the source it read (an absolute folder or s3://), if any
 ){{ m.table_options('staging') }};
 
 -- The source files each run read, with what identified their version.

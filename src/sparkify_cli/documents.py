@@ -13,6 +13,10 @@ JSON = Any  # one value of a JSON document: str, int, float, bool, None, a list 
 Document = dict[str, JSON]
 TemplateValue = Any  # what a SQL template is given: strings, numbers, formats, macros
 
+# The version of every --format json document's shape (its `schema_version`; cli/contract.py holds
+# the shapes): raised on a change that could break a reader.
+SCHEMA_VERSION = 1
+
 # JSON has no NaN or infinities; a query can return them (DOUBLE 'nan', 'inf'). They are written as
 # these strings, the way PostgreSQL's to_json writes them, so the document stays valid JSON and keeps
 # what the value was.

@@ -113,7 +113,7 @@ def test_placeholders_have_one_style(name: str) -> None:
     assert not re.search(r"\{\w+\}", text), text
     assert not re.search(r"<[a-z][a-z |]*>", text), text
     usage = text.splitlines()[0]
-    assert re.fullmatch(r"Usage: sparkify[\w -]* \[OPTIONS\]( [A-Z]+| COMMAND \[ARGS\]\.\.\.)?", usage), usage
+    assert re.fullmatch(r"Usage: sparkify[\w -]* \[OPTIONS\]( [A-Z][A-Z_]*| COMMAND \[ARGS\]\.\.\.)?", usage), usage
     options = text.split("\nOptions:\n", 1)[1].split("\n\n", 1)[0]
     for line in options.splitlines():
         found = re.match(r"  ((?:-\w, )?--[\w-]+(?: / --[\w-]+)?)(?: (\S+))?  ", line)

@@ -288,7 +288,7 @@ def test_a_long_non_ascii_error_fits_the_ledger_in_bytes(tmp_path: Path) -> None
     result = invoke("run", "--source", str(src), "--date", "2018-11-01", env={"SPARKIFY_LOG_KEY_TEMPLATE": template})
     assert result.exit_code == 4
     shown = one_line(result.stderr).removeprefix("error: ")
-    runs = invoke("runs", "--format", "json", env={"SPARKIFY_LOG_KEY_TEMPLATE": template}).json()
+    runs = invoke("runs", "--format", "json", env={"SPARKIFY_LOG_KEY_TEMPLATE": template}).json()["runs"]
     stored = runs[0]["error"]
     assert runs[0]["status"] == "failed"
     assert len(stored.encode("utf-8")) <= 1000

@@ -54,7 +54,7 @@ def test_rejected_lines_beyond_max_errors_are_a_failure_document(tmp_path: Path,
 def test_the_failure_document_names_the_run_the_ledger_recorded(tmp_path: Path) -> None:
     src = bad_source(tmp_path / "src")
     document = failure(invoke("run", "--source", str(src), "--format", "json"), 4)
-    runs = invoke("runs", "--format", "json").json()
+    runs = invoke("runs", "--format", "json").json()["runs"]
     assert runs[0]["status"] == "failed" and document["run_id"] == runs[0]["run_id"]
 
 

@@ -81,8 +81,8 @@ def test_env_file_works_before_and_after_the_command(tmp_path: Path, before: boo
     result = invoke(*args, "run") if before else invoke("run", *args)
     assert result.exit_code == 0, result.stderr
     plays = invoke("query", "SELECT count(*) AS n FROM analytics.songplays", "--format", "json", *args)
-    assert plays.json() == [{"n": 1}]
-    shown = invoke("config", "show", "--format", "json", *args).json()
+    assert plays.json()["rows"] == [{"n": 1}]
+    shown = invoke("config", "show", "--format", "json", *args).json()["settings"]
     assert {r["key"]: r["origin"] for r in shown}["SPARKIFY_SOURCE"] == f"env file {settings}"
 
 

@@ -86,7 +86,21 @@ def test_query_json_is_valid_whatever_the_values(loaded: Path) -> None:
     )
     result = invoke("query", sql, "--format", "json")
     assert result.exit_code == 0, result.stderr
-    rows = strict_json(result.stdout)
+    document = strict_json(result.stdout)
+    assert isinstance(document, dict) and document["columns"] == [
+        "nan",
+        "inf",
+        "ninf",
+        "x",
+        "xs",
+        "s",
+        "b",
+        "d",
+        "t",
+        "u",
+        "i",
+    ]
+    rows = document["rows"]
     assert rows == [
         {
             "nan": "NaN",

@@ -14,7 +14,7 @@ __all__ = ["moto_server"]  # fixture
 def ledger() -> list[tuple[str, str]]:
     result = invoke("runs", "--format", "json")
     assert result.exit_code == 0, result.stderr
-    return [(r["status"], r["error"]) for r in result.json()]
+    return [(r["status"], r["error"]) for r in result.json()["runs"]]
 
 
 def test_a_failed_listing_or_sync_is_a_failed_run(moto_server: str, tmp_path: Path) -> None:

@@ -59,7 +59,7 @@ def test_a_silent_endpoint_fails_after_the_timeouts_with_one_line(tmp_path: Path
     assert proc.returncode == 3, proc.stderr
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: ") and "timeout" in lines[0].lower(), lines
-    runs = invoke("runs", "--format", "json", env={"SPARKIFY_DUCKDB_PATH": env["SPARKIFY_DUCKDB_PATH"]}).json()
+    runs = invoke("runs", "--format", "json", env={"SPARKIFY_DUCKDB_PATH": env["SPARKIFY_DUCKDB_PATH"]}).json()["runs"]
     assert [r["status"] for r in runs] == ["failed"]
 
 
@@ -78,6 +78,8 @@ def test_ctrl_c_cancels_the_pending_downloads_and_stops_the_running_ones(tmp_pat
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
+            # a test runner may run with SIGINT ignored, which children inherit (and sparkify respects)
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
         )
         try:
             # The five fast songs arrive, then all 8 workers are inside a slow download.

@@ -7,6 +7,7 @@ import os
 import re
 import stat
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -53,10 +54,14 @@ def test_init_writes_every_key_commented_out_under_its_description(tmp_path: Pat
         assert info.description and prose == info.description, field
 
 
-def config(*args: str) -> dict[str, dict[str, str]]:
+def config(*args: str) -> dict[str, dict[str, Any]]:
     result = invoke(*args, "config", "show", "--format", "json")
     assert result.exit_code == 0, result.stderr
-    return {row["key"]: row for row in result.json()}
+    return {row["key"]: row for row in result.json()["settings"]}
+
+
+def values(rows: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    return {k: r["value"] for k, r in rows.items()}
 
 
 def test_the_written_defaults_are_the_defaults(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -71,9 +76,9 @@ def test_the_written_defaults_are_the_defaults(tmp_path: Path, monkeypatch: pyte
     uncommented = tmp_path / "all.env"
     uncommented.write_text(re.sub(r"^#(SPARKIFY_)", r"\1", written.read_text(), flags=re.M))
     from_file = config("--env-file", str(uncommented))
-    assert {k: os.path.expanduser(r["value"]) for k, r in from_file.items()} == {
-        k: r["value"] for k, r in defaults.items()
-    }
+    assert {
+        k: os.path.expanduser(r["value"]) if isinstance(r["value"], str) else r["value"] for k, r in from_file.items()
+    } == {k: r["value"] for k, r in defaults.items()}
     set_in_file = {k for k, r in from_file.items() if r["origin"] == f"env file {uncommented}"}
     assert set_in_file == {row.key for row in documented()}
 
@@ -162,7 +167,7 @@ def test_config_show_reports_origin_and_masks_secrets(tmp_path: Path) -> None:
         "--env-file", str(env_file), "config", "show", "--format", "json", env={"SPARKIFY_WAREHOUSE": "duckdb"}
     )
     assert result.exit_code == 0, result.stderr
-    rows = {r["key"]: r for r in result.json()}
+    rows = {r["key"]: r for r in result.json()["settings"]}
     assert rows["SPARKIFY_SCHEMA"] == {"key": "SPARKIFY_SCHEMA", "value": "analytics", "origin": f"env file {env_file}"}
     assert rows["SPARKIFY_WAREHOUSE"]["origin"] == "environment"
     assert rows["SPARKIFY_LOG_KEY_TEMPLATE"]["origin"] == "default"
@@ -172,9 +177,9 @@ def test_config_show_reports_origin_and_masks_secrets(tmp_path: Path) -> None:
 
 def test_blank_values_in_env_file_mean_default(tmp_path: Path) -> None:
     (tmp_path / ".env").write_text("SPARKIFY_SOURCE=\nSPARKIFY_DUCKDB_TEMP_DIR=\n")
-    rows = {r["key"]: r["value"] for r in invoke("config", "show", "--format", "json").json()}
+    rows = {r["key"]: r["value"] for r in invoke("config", "show", "--format", "json").json()["settings"]}
     assert rows["SPARKIFY_SOURCE"] == "./data"
-    assert rows["SPARKIFY_DUCKDB_TEMP_DIR"] == ""
+    assert rows["SPARKIFY_DUCKDB_TEMP_DIR"] is None  # unset: null, not an empty text
 
 
 def test_missing_env_file_is_exit_2(tmp_path: Path) -> None:

@@ -91,7 +91,7 @@ def test_a_signal_during_a_run_rolls_back_and_records_interrupted(
         f"error: interrupted by {name} (any transaction in progress was rolled back)"
     ]
     assert stdout == ""
-    runs = invoke("runs", "--format", "json").json()
+    runs = invoke("runs", "--format", "json").json()["runs"]
     assert runs[0]["status"] == "interrupted" and runs[0]["error"] == f"interrupted by {name}"
     assert runs[0]["finished_at"] is not None
     assert snapshot() == before  # staging, star tables, helper tables: as they were

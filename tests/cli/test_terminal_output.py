@@ -37,7 +37,7 @@ def loaded(tmp_path: Path) -> Path:
 
 
 def test_a_piped_table_prints_long_values_whole(loaded: Path) -> None:
-    run_id = invoke("runs", "--format", "json").json()[0]["run_id"]
+    run_id = invoke("runs", "--format", "json").json()["runs"][0]["run_id"]
     table = invoke("runs")
     assert table.exit_code == 0 and run_id in table.stdout and "…" not in table.stdout
     long = "x" * 300 + "-end"

@@ -80,13 +80,13 @@ def test_accepted_rejects_are_reported_in_the_json_summary(harness: Harness, tmp
     summary = result.json()
     assert summary["events"] == {"files": 1, "staged": 1, "rejected": 2}
     assert summary["rows"]["songplays"] == 1
-    runs = invoke("runs", "--format", "json").json()
+    runs = invoke("runs", "--format", "json").json()["runs"]
     assert runs[0]["run_id"] == summary["run_id"]
-    assert runs[0]["counts"]["rejected_events"] == 2 and runs[0]["status"] == "ok"
+    assert runs[0]["events"]["rejected"] == 2 and runs[0]["status"] == "ok"
     over = invoke("run", "--source", str(src), "--max-errors", "1", "--format", "json")
     assert over.exit_code == 4
     assert over.json()["status"] == "failed"  # the failure document alone: nothing half-reported
-    assert invoke("runs", "--format", "json").json()[0]["status"] == "failed"
+    assert invoke("runs", "--format", "json").json()["runs"][0]["status"] == "failed"
 
 
 # --- paths are read as themselves, whatever characters they hold (DuckDB reads glob patterns) ----

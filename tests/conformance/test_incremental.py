@@ -133,7 +133,7 @@ def test_sigkill_mid_run_leaves_the_day_out(harness: Harness, tmp_path: Path, mo
         assert harness.snapshot(wh) == before, statements[n]
     run(src, "--date", days[1])
     assert harness.snapshot(wh) == complete
-    statuses = [r["status"] for r in invoke("runs", "--format", "json").json()]
+    statuses = [r["status"] for r in invoke("runs", "--format", "json").json()["runs"]]
     assert statuses.count("running") == 3  # the killed runs are visible as unfinished
 
 

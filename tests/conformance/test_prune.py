@@ -34,7 +34,8 @@ def test_prune_removes_exactly_what_the_deleted_file_held(harness: Harness, tmp_
     assert invoke("run", "--source", str(src), env=fresh).exit_code == 0
     assert harness.star(harness.env()) == harness.star(fresh)
     assert invoke("status", "--source", str(src), "--format", "json").json()["missing_from_source"] == []
-    assert invoke("runs", "--format", "json").json()[0]["command"] == "prune"
+    newest = invoke("runs", "--format", "json").json()["runs"][0]
+    assert (newest["command"], newest["source"]) == ("prune", str(src.resolve()))  # status compares with it
 
     # the file comes back: its day loads again as before
     gone.write_bytes(kept)

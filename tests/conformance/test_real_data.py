@@ -61,6 +61,6 @@ def test_day_by_day_equals_full_load(harness: Harness, real_data: Path, tmp_path
         target.write_bytes((real_data / "log_data/2018/11" / f"{day}-events.json").read_bytes())
     (src / "song_data").symlink_to(real_data / "song_data")
     assert invoke("run", "--source", str(src), env=env).exit_code == 0
-    q = lambda sql: invoke("query", sql, "--format", "json", env=env).json()  # noqa: E731
+    q = lambda sql: invoke("query", sql, "--format", "json", env=env).json()["rows"]  # noqa: E731
     assert q("SELECT * FROM songs.users ORDER BY user_id") == by_day
     assert q("SELECT * FROM songs.songplays ORDER BY songplay_id") == plays

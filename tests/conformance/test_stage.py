@@ -104,7 +104,7 @@ def test_rejects_fail_the_step_unless_max_errors(harness: Harness, tmp_path: Pat
     assert failed.exit_code == 4
     assert "2018-11-01-events.json:2" in failed.stderr
     assert count("staging_events") == 0
-    listed = invoke("rejects", "--format", "json").json()
+    listed = invoke("rejects", "--format", "json").json()["rejects"]
     assert listed[0]["line_no"] == 2 and listed[0]["col"] == 2
     ok = invoke("stage", "--source", str(src), "--max-errors", "1")
     assert ok.exit_code == 0

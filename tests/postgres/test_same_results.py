@@ -32,7 +32,7 @@ def answers(harness: Harness, src: Path, tmp_path: Path) -> dict[str, Any]:
             (c["name"], c["status"], c["failing_rows"], json.dumps(c["samples"])) for c in checks.json()["checks"]
         ),
         "matches": matches.json(),
-        "rejects": [{k: r[k] for k in ("source_file", "line_no", "col", "reason")} for r in rejects.json()],
+        "rejects": [{k: r[k] for k in ("source_file", "line_no", "col", "reason")} for r in rejects.json()["rejects"]],
         "status": {k: v for k, v in status.json().items() if k != "last_success"},
     }
 

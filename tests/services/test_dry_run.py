@@ -178,12 +178,12 @@ def test_each_read_only_script_returns_what_its_command_shows(loaded: Path) -> N
         return result.json()
 
     (runs,) = replayed(script("runs"), loaded)
-    assert [r[0] for r in runs] == [r["run_id"] for r in shown("runs")]
+    assert [r[0] for r in runs] == [r["run_id"] for r in shown("runs")["runs"]]
     (rejects,) = replayed(script("rejects"), loaded)
-    listed = [(r["source_file"], r["line_no"], r["reason"]) for r in shown("rejects")]
+    listed = [(r["source_file"], r["line_no"], r["reason"]) for r in shown("rejects")["rejects"]]
     assert [(r[0], r[1], r[3]) for r in rejects] == listed
     assert rejects and rejects[0][3].startswith("invalid JSON")
-    files, _, _ = replayed(script("status"), loaded)
+    files, *_ = replayed(script("status"), loaded)
     assert len([f for f, loaded_at in files if loaded_at is not None]) == len(shown("status")["loaded_days"]) == 6
     summary, *_ = replayed(script("report"), loaded)
     assert summary[0][0] == shown("report")["plays"] > 0

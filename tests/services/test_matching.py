@@ -106,7 +106,7 @@ def song_ids(env: dict[str, str] | None = None) -> dict[str, Any]:
         env=env,
     )
     assert result.exit_code == 0, result.stderr
-    return {r["song"]: r["song_id"] for r in result.json()}
+    return {r["song"]: r["song_id"] for r in result.json()["rows"]}
 
 
 def test_exact_is_the_default_and_normalized_adds_what_report_matches_lists(source: Path, tmp_path: Path) -> None:

@@ -47,7 +47,7 @@ def test_every_number_of_the_whole_report(loaded: Path) -> None:
     r = report()
     assert (r["scope"], r["plays"], r["matched"], r["users_with_plays"], r["sessions"]) == ("all days", 7, 4, 3, 5)
     assert r["match_rate"] == pytest.approx(4 / 7)
-    assert (r["first_play"], r["last_play"]) == ("2018-11-01 08:00:00", "2018-11-03 21:00:00")
+    assert (r["first_play"], r["last_play"]) == ("2018-11-01T08:00:00Z", "2018-11-03T21:00:00Z")
     assert r["top_songs"] == [
         {"song_id": "SO1", "title": "Ask", "artist": "The Smiths", "plays": 3},
         {"song_id": "SO2", "title": "Other", "artist": "Band", "plays": 1},
@@ -148,6 +148,7 @@ def test_the_report_says_when_by_which_version_from_which_warehouse_and_days(loa
         "warehouse": "DuckDB",
         "location": warehouse,
         "schema": "songs",
+        "source": str(loaded.resolve()),  # what the last run read, as the ledger keeps it
         "days": {"first": "2018-11-01", "last": "2018-11-03", "count": 3},  # all days: those with plays
     }
     assert report("--start", "2018-11-02", "--end", "2018-11-05")["provenance"]["days"] == {
@@ -157,15 +158,16 @@ def test_the_report_says_when_by_which_version_from_which_warehouse_and_days(loa
     }
 
     line = re.compile(
-        r"generated \S+Z by sparkify (\S+) from DuckDB \((.+?)\), schema songs; "
+        r"generated \S+Z by sparkify (\S+) from DuckDB \((.+?)\), schema songs, loaded from (.+?); "
         r"days 2018-11-01 \.\. 2018-11-03 \(3 days, UTC\)"
     )
     table = invoke("report", env={"COLUMNS": "400"})
     found = line.search(table.stdout)
-    assert found and found.groups() == (metadata.version("sparkify-cli"), warehouse), table.stdout
+    source = str(loaded.resolve())
+    assert found and found.groups() == (metadata.version("sparkify-cli"), warehouse, source), table.stdout
     assert invoke("report", "--format", "html", "-o", "r.html").exit_code == 0
     found = line.search(html.unescape((tmp_path / "r.html").read_text(encoding="utf-8")))
-    assert found and found.groups() == (metadata.version("sparkify-cli"), warehouse)
+    assert found and found.groups() == (metadata.version("sparkify-cli"), warehouse, source)
 
 
 @pytest.fixture

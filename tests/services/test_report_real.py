@@ -141,7 +141,7 @@ class Expected:
                 why.append("case")
             if best["duration"] != p["length"]:
                 why.append("duration")
-            found[(p["at"].isoformat(sep=" "), p["userId"])] = (best["song_id"], why)
+            found[(p["at"].isoformat() + "Z", p["userId"])] = (best["song_id"], why)
         return found
 
 
@@ -207,10 +207,10 @@ def test_normalized_mode_adds_exactly_the_near_candidates(
     assert len(near) == 2 and (listed["matched"], listed["plays"]) == (39, 6820)
 
     plays = "SELECT songplay_id, song_id FROM songs.songplays"
-    exact = {r["songplay_id"]: r["song_id"] for r in json_of("query", plays, env=exact_env)}
+    exact = {r["songplay_id"]: r["song_id"] for r in json_of("query", plays, env=exact_env)["rows"]}
     env = {"SPARKIFY_MATCH": "normalized", "SPARKIFY_DUCKDB_PATH": str(tmp_path / "normalized.duckdb")}
     assert invoke("run", "--source", str(REAL_DATA), env=env).exit_code == 0
-    normalized = {r["songplay_id"]: r["song_id"] for r in json_of("query", plays, env=env)}
+    normalized = {r["songplay_id"]: r["song_id"] for r in json_of("query", plays, env=env)["rows"]}
     assert normalized.keys() == exact.keys()
     assert {k: v for k, v in exact.items() if v} == {k: v for k, v in normalized.items() if exact[k]}
     added = {k: v for k, v in normalized.items() if v and not exact[k]}

@@ -31,7 +31,7 @@ def query(sql: str, env: dict[str, str] | None = None) -> list[dict[str, Any]]:
     """Ask the warehouse through `sparkify query`."""
     result = invoke("query", sql, "--format", "json", env=env)
     assert result.exit_code == 0, result.stderr
-    return result.json()  # type: ignore[no-any-return]
+    return result.json()["rows"]  # type: ignore[no-any-return]
 
 
 def count(table: str, env: dict[str, str] | None = None) -> int:

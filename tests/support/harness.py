@@ -66,7 +66,7 @@ class Harness:
             rows = invoke("query", statement, "--format", "json", env=env)
             if rows.exit_code != 0:
                 return None
-            found[key] = [tuple(r.values()) for r in rows.json()]
+            found[key] = [tuple(r.values()) for r in rows.json()["rows"]]
         return found
 
     def close(self) -> None:

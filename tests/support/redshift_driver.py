@@ -39,6 +39,7 @@ from typing import Any
 import boto3
 import pytest
 
+from sparkify_cli.services.pipeline.schema import VERSION
 from support.s3_fixtures import REGION, SOURCE, fake_aws, make_bucket, make_role, upload, write_fixture
 
 SESSION = 4242
@@ -115,7 +116,7 @@ class FakeRedshift:
         self,
         tables: list[str] | None = None,
         *,
-        schema_version: int | None = 3,
+        schema_version: int | None = VERSION,
         stl: bool = True,
         answers: dict[str, list[tuple[Any, ...]]] | None = None,
     ) -> None:

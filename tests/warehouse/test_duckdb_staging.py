@@ -66,14 +66,14 @@ def test_large_catalogs_take_the_concatenated_path_with_the_same_result(
             "--format",
             "json",
             env={"SPARKIFY_DUCKDB_PATH": wh},
-        ).json()
+        ).json()["rows"]
         rejects = invoke(
             "query",
             "SELECT source_file, line_no, reason FROM songs.rejects ORDER BY 1, 2",
             "--format",
             "json",
             env={"SPARKIFY_DUCKDB_PATH": wh},
-        ).json()
+        ).json()["rows"]
         results.append((rows, rejects))
     assert results[0] == results[1] == results[2]
     rows, rejects = results[2]

@@ -10,12 +10,13 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from sparkify_cli.services.pipeline.schema import VERSION
 from support.cli import invoke
 from support.harness import HARNESSES
 from support.warehouse_dump import restore
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "old_warehouses"
-OLD = {"v1-b873a22": 1, "v2-772a26e": 2}  # both loaded 2018-11-01 and -03; v2 also staged -02
+OLD = {"v1-b873a22": 1, "v2-772a26e": 2, "v3-23a0939": 3}  # all loaded 2018-11-01 and -03; v2, v3 also staged -02
 
 
 @pytest.fixture
@@ -49,7 +50,7 @@ def test_an_older_warehouse_is_upgraded_by_the_next_run(name: str, tmp_path: Pat
     path = old_warehouse(name, tmp_path / "wh.duckdb")
     check = invoke("check")  # read-only commands do not upgrade: they say how
     assert check.exit_code == 4
-    assert f"schema songs is at version {OLD[name]}, this sparkify needs 3" in check.stderr
+    assert f"schema songs is at version {OLD[name]}, this sparkify needs {VERSION}" in check.stderr
     assert "sparkify schema create" in check.stderr
 
     result = invoke("run", "--source", str(source), "--date", "2018-11-02")
@@ -69,7 +70,7 @@ def test_schema_create_upgrades_to_what_a_fresh_load_of_the_loaded_files_gives(
     result = invoke("schema", "create")
     assert result.exit_code == 0, result.stderr
     con = duckdb.connect(str(path), read_only=True)
-    assert con.execute("SELECT max(version) FROM songs.sparkify_schema").fetchone() == (3,)
+    assert con.execute("SELECT max(version) FROM songs.sparkify_schema").fetchone() == (VERSION,)
     con.close()
     harness = HARNESSES["duckdb"](tmp_path)
     assert harness.star({"SPARKIFY_DUCKDB_PATH": str(path)}) == fresh(tmp_path, source, ["2018-11-01", "2018-11-03"])

@@ -26,10 +26,9 @@ from typer._click.exceptions import BadParameter, UsageError
 from typer.core import TyperGroup
 from typer.exceptions import Abort, Exit
 
-from sparkify_cli import __version__
 from sparkify_cli import errors as codes
 from sparkify_cli.cli import console
-from sparkify_cli.cli.help import SparkifyHelpFormatter, SparkifyTyper, placeholders
+from sparkify_cli.cli.help import SparkifyHelpFormatter, SparkifyTyper, json_schema, placeholders
 from sparkify_cli.documents import JSON
 from sparkify_cli.errors import ChecksFailed, ConfigError, Interrupted, SparkifyError
 
@@ -41,7 +40,6 @@ if TYPE_CHECKING:
     from sparkify_cli.settings import Settings
 
 V = TypeVar("V")
-SCHEMA_VERSION = 1  # of every --format json document; a failure document carries it too
 ARGS = "sparkify.args"  # ctx.meta: the command line after `sparkify`, for errors raised before a command runs
 
 
@@ -84,8 +82,8 @@ class SparkifyGroup(TyperGroup):
     def __init__(self, **attrs: Any) -> None:
         super().__init__(**attrs)
         shared = [p for p in self.params if p.name in ("env_file", "debug")]
-        for command in self.commands.values():
-            _house_style(command, shared)
+        for name, command in self.commands.items():
+            _house_style(command, shared, name)
 
     def list_commands(self, ctx: ClickContext) -> list[str]:
         order = app.order
@@ -122,13 +120,14 @@ class SparkifyGroup(TyperGroup):
             ctx.exit(codes.WAREHOUSE)
 
 
-def _house_style(command: Command, shared: list[Any]) -> None:
+def _house_style(command: Command, shared: list[Any], path: str) -> None:
     command.context_class = SparkifyContext
     placeholders(command.params)
+    json_schema(command.params, path)
     names = {p.name for p in command.params}
     command.params.extend(p for p in shared if p.name not in names)  # --env-file, --debug after the command too
-    for sub in getattr(command, "commands", {}).values():
-        _house_style(sub, shared)
+    for name, sub in getattr(command, "commands", {}).items():
+        _house_style(sub, shared, f"{path} {name}")
 
 
 def _on_signal(signum: int, frame: FrameType | None) -> None:
@@ -213,17 +212,9 @@ def _failure_document(
     """Under --format json a failure is a document too, so a cron job's log holds one document per run."""
     if not _wants_json(ctx):
         return
-    from sparkify_cli.documents import dumps
+    from sparkify_cli.cli.contract import Failure, emit
 
-    document: dict[str, JSON] = {
-        "schema_version": SCHEMA_VERSION,
-        "status": status,
-        "exit_code": exit_code,
-        "error": error,
-        "transient": transient,
-        "run_id": run_id,
-    }
-    typer.echo(dumps(document, ensure_ascii=False))
+    emit(Failure, {"status": status, "exit_code": exit_code, "error": error, "transient": transient, "run_id": run_id})
 
 
 app = SparkifyTyper(
@@ -243,6 +234,8 @@ app = SparkifyTyper(
 
 def _version(value: bool) -> None:
     if value:
+        from sparkify_cli import __version__  # here: the package metadata (importlib.metadata) is not for --help
+
         typer.echo(f"sparkify {__version__}")
         raise typer.Exit()
 

@@ -90,9 +90,9 @@ def check(
     if junit is not None:
         write_junit(report, junit, s, checks)
     if fmt is opt.Output.json:
-        from sparkify_cli.documents import dumps
+        from sparkify_cli.cli.contract import Check, emit
 
-        typer.echo(dumps(report.to_json(), ensure_ascii=False))
+        emit(Check, report.to_json())
     else:
         _print_table(report)
     if not report.ok:

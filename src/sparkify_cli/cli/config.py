@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+from enum import Enum
 from typing import Annotated
 
 import typer
@@ -10,6 +10,7 @@ import typer
 from sparkify_cli.cli import console
 from sparkify_cli.cli import options as opt
 from sparkify_cli.cli.app import settings, state
+from sparkify_cli.documents import JSON
 
 config_app = typer.Typer(
     help="Show the effective settings, store the Redshift password.\n\nExample: sparkify config show",
@@ -28,9 +29,19 @@ def show(
     """
     from sparkify_cli.settings import describe
 
-    rows = describe(settings(ctx), state(ctx).env_file)
+    found = settings(ctx)
+    rows = describe(found, state(ctx).env_file)
     if fmt is opt.Output.json:
-        typer.echo(json.dumps([{"key": k, "value": v, "origin": o} for k, v, o in rows], indent=2))
+        from sparkify_cli.cli.contract import SettingsShown, emit
+
+        values = [
+            _typed(getattr(found, name), shown)
+            for name, (_, shown, _) in zip(type(found).model_fields, rows, strict=True)
+        ]
+        emit(
+            SettingsShown,
+            {"settings": [{"key": k, "value": v, "origin": o} for (k, _, o), v in zip(rows, values, strict=True)]},
+        )
         return
     from rich.table import Table
 
@@ -38,6 +49,16 @@ def show(
     for key, value, origin in rows:
         table.add_row(key, console.escape(value), origin)
     console.out().print(table)
+
+
+def _typed(value: object, shown: str) -> JSON:
+    """A setting's value as JSON has it: numbers as numbers, booleans as booleans, unset as null;
+    anything else (paths, secrets: masked) as the text the table shows."""
+    if value is None or shown == "":
+        return None
+    if isinstance(value, bool | int | float) and not isinstance(value, Enum):
+        return value
+    return shown
 
 
 @config_app.command("set-password")

@@ -83,6 +83,19 @@ def placeholders(params: Sequence[Any]) -> None:
             param.metavar = _placeholder(param)
 
 
+def schema_file(command: str) -> str:
+    """Where the JSON Schema of a command's --format json document is published in the repository
+    (`report matches` -> `schemas/report_matches.schema.json`; cli/contract.py writes them)."""
+    return f"schemas/{command.replace(' ', '_')}.schema.json"
+
+
+def json_schema(params: Sequence[Any], command: str) -> None:
+    """A --format that offers json names the JSON Schema of the document it prints."""
+    for param in params:
+        if isinstance(param, TyperOption) and "--format" in param.opts and "json" in _placeholder(param).split("|"):
+            param.help = f"{param.help or ''} JSON Schema: {schema_file(command)}".strip()
+
+
 class SparkifyTyper(typer.Typer):
     """A Typer that remembers the order commands and groups are added in (`sparkify --help` keeps it)."""
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Annotated
@@ -165,7 +164,9 @@ def status(
 
     found = infra.status(settings(ctx, aws_region=region, aws_profile=profile))
     if fmt is opt.Output.json:
-        typer.echo(json.dumps(found.as_dict(), indent=2))
+        from sparkify_cli.cli.contract import InfraStatus, emit
+
+        emit(InfraStatus, found.as_dict())
         return
     from rich.table import Table
 

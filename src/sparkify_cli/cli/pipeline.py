@@ -239,9 +239,9 @@ def _summarise(outcome: RunOutcome, fmt: opt.Output) -> None:
 
     result, report = outcome.result, outcome.report
     if fmt is opt.Output.json:
-        from sparkify_cli.documents import dumps
+        from sparkify_cli.cli.contract import Pipeline, emit
 
-        typer.echo(dumps(_as_json(result, report)))
+        emit(Pipeline, _as_json(result, report))
     else:
         _print_stage(result)
         _print_rows(result)
@@ -261,8 +261,8 @@ def _as_json(result: PipelineResult, report: CheckReport | None) -> dict[str, ob
         checks = {"ok": report.ok, **{k: statuses.count(k) for k in ("pass", "warn", "fail", "error")}}
     return {
         "run_id": result.run_id,
-        "days": result.days.describe(),
-        "missing_days": [d.isoformat() for d in result.missing_days],
+        "days": None if result.days.days is None else {"start": result.days.days[0], "end": result.days.days[-1]},
+        "missing_days": result.missing_days,
         "ignored_files": result.ignored,
         "events": batch(result.events),
         "songs": {**batch(result.songs), "skipped": result.songs_skipped},

@@ -48,10 +48,9 @@ def prune(
                 raise ConfigError("cancelled; nothing was removed", hint="pass --yes to skip the question")
         found = run_prune(s, apply=True, no_sign_request=no_sign_request)
     if fmt is opt.Output.json:
-        from sparkify_cli.documents import dumps
+        from sparkify_cli.cli.contract import Prune, emit
 
-        document = {"files": found.files, "pruned": found.pruned, "run_id": found.run_id or None, "rows": found.rows}
-        typer.echo(dumps(document, ensure_ascii=False))
+        emit(Prune, {"files": found.files, "pruned": found.pruned, "run_id": found.run_id or None, "rows": found.rows})
     elif not found.files:
         console.summary("nothing to prune: every staged log file is in the source")
     elif not found.pruned:

@@ -8,7 +8,7 @@ from datetime import date, datetime, time
 from decimal import Decimal
 
 from sparkify_cli.cli.options import Rows
-from sparkify_cli.documents import JSON, dumps
+from sparkify_cli.documents import JSON
 from sparkify_cli.warehouse.base import Row, Value
 
 
@@ -33,9 +33,9 @@ def _plain(value: Value) -> JSON:
     return str(value)
 
 
-def to_json(columns: list[str], rows: list[Row]) -> str:
-    """One JSON array of objects, valid whatever the query returned (NaN and infinities as strings)."""
-    return dumps([{c: _plain(v) for c, v in zip(columns, row, strict=True)} for row in rows], ensure_ascii=False)
+def records(columns: list[str], rows: list[Row]) -> list[dict[str, JSON]]:
+    """One object per row, column -> value as JSON has it."""
+    return [{c: _plain(v) for c, v in zip(columns, row, strict=True)} for row in rows]
 
 
 def to_csv(columns: list[str], rows: list[Row]) -> str:
@@ -47,12 +47,16 @@ def to_csv(columns: list[str], rows: list[Row]) -> str:
 
 
 def print_result(columns: list[str], rows: list[Row], fmt: Rows) -> None:
+    """A query's result: under --format json one document, its rows as `records`, valid JSON whatever
+    the query returned (NaN and infinities as strings)."""
     import typer
 
     from sparkify_cli.cli import console
 
     if fmt is Rows.json:
-        typer.echo(to_json(columns, rows))
+        from sparkify_cli.cli.contract import Query, emit
+
+        emit(Query, {"columns": columns, "rows": records(columns, rows)})
     elif fmt is Rows.csv:
         typer.echo(to_csv(columns, rows), nl=False)
     else:

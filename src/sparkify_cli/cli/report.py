@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -16,6 +15,8 @@ from sparkify_cli.cli.app import settings
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from sparkify_cli.cli.contract import Versioned
+    from sparkify_cli.documents import Document
     from sparkify_cli.services.reports.report import MatchReport, Report
     from sparkify_cli.settings import Settings
 
@@ -58,26 +59,32 @@ def report(
     output: Output = None,
     top: Top = 10,
     warehouse: opt.Warehouse = None,
+    wait: opt.Wait = None,
     dry_run: opt.DryRun = False,
 ) -> None:
     """What users listen to, from the star schema (read-only): top songs and artists, plays per hour
     and weekday, free vs paid, the most active users, sessions per day and the song-match rate.
 
-    The same numbers in every format, from the same SQL on DuckDB and Redshift. Days are UTC.
+    The same numbers in every format, from the same SQL on DuckDB, PostgreSQL and Redshift. Days are UTC.
 
     Example: sparkify report --date 2018-11-15
 
     Example: sparkify report --format html --output report.html
 
     Example: sparkify report --warehouse redshift --dry-run > report.sql
+
+    Example: sparkify report --date yesterday --format html --wait 600
     """
     if ctx.invoked_subcommand is not None:
+        from sparkify_cli.cli.inspect import options_belong_after
+
+        options_belong_after(ctx, "report")
         return
     from sparkify_cli.cli.inspect import dry_run_plan, print_sql
     from sparkify_cli.days import select_days
     from sparkify_cli.services.reports.report import build
 
-    s = settings(ctx, warehouse=warehouse)
+    s = settings(ctx, warehouse=warehouse, lock_wait=wait)
     if fmt is opt.ReportOutput.html:
         output = output or DEFAULT_HTML
     _check_output(output, s)
@@ -94,7 +101,9 @@ def report(
         write_output(output, to_html(result), s)
         console.info(f"wrote {output} ({result.plays:,} plays, {result.scope})")
     elif fmt is opt.ReportOutput.json:
-        _emit(json.dumps(result.to_dict(), indent=2, ensure_ascii=False), output, s)
+        from sparkify_cli.cli.contract import Report as ReportDocument
+
+        _emit(ReportDocument, result.to_dict(), output, s)
     else:
         _print_to(output, s, lambda c: print_report(result, c))
 
@@ -111,6 +120,7 @@ def matches(
         int, typer.Option("--limit", min=1, help="At most this many plays in the table (json lists all).")
     ] = 50,
     warehouse: opt.Warehouse = None,
+    wait: opt.Wait = None,
     dry_run: opt.DryRun = False,
 ) -> None:
     """The song-match rate, and the unmatched plays that have a near candidate in the catalog, with
@@ -123,7 +133,7 @@ def matches(
     from sparkify_cli.days import select_days
     from sparkify_cli.services.reports.report import build_matches
 
-    s = settings(ctx, warehouse=warehouse)
+    s = settings(ctx, warehouse=warehouse, lock_wait=wait)
     _check_output(output, s)
     plan = dry_run_plan(dry_run)
     result = build_matches(s, select_days(date, start, end), dry_run=plan)
@@ -131,7 +141,9 @@ def matches(
         print_sql(plan, "report matches")
         return
     if fmt is opt.Output.json:
-        _emit(json.dumps(result.to_dict(), indent=2, ensure_ascii=False), output, s)
+        from sparkify_cli.cli.contract import Matches
+
+        _emit(Matches, result.to_dict(), output, s)
     else:
         _print_to(output, s, lambda c: print_matches(result, c, limit=limit))
 
@@ -151,7 +163,12 @@ def _check_output(output: Path | None, s: Settings) -> None:
         check_output(output, s)
 
 
-def _emit(text: str, output: Path | None, s: Settings) -> None:
+def _emit(model: type[Versioned], data: Document, output: Path | None, s: Settings) -> None:
+    """The JSON document on stdout, or written whole to --output."""
+    from sparkify_cli.cli.contract import document
+    from sparkify_cli.documents import dumps
+
+    text = dumps(document(model, data), ensure_ascii=False)
     if output is None:
         typer.echo(text)
     else:

@@ -4,7 +4,7 @@ BEGIN;
 
 LOCK songs."artists", songs."load_batch", songs."rejects", songs."run_files", songs."runs", songs."songplay_sources", songs."songplays", songs."songs", songs."sparkify_schema", songs."staged_files", songs."staging_events", songs."staging_songs", songs."time", songs."user_file_latest", songs."users";
 
-INSERT INTO songs.runs (run_id, command, days, started_at, status) VALUES ('<run_id>', 'load', 'all days', TIMESTAMP '<now>', 'running');
+INSERT INTO songs.runs (run_id, command, days, started_at, status, source) VALUES ('<run_id>', 'load', 'all days', TIMESTAMP '<now>', 'running', NULL);
 
 COMMIT;
 

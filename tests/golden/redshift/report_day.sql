@@ -84,3 +84,5 @@ FROM songs.songplays p
 WHERE p.start_time >= TIMESTAMP '2018-11-02 00:00:00' AND p.start_time < TIMESTAMP '2018-11-03 00:00:00'
 GROUP BY CAST(p.start_time AS DATE)
 ORDER BY 1;
+
+SELECT source FROM songs.runs WHERE source IS NOT NULL ORDER BY started_at DESC LIMIT 1;

@@ -161,7 +161,8 @@ CREATE TABLE IF NOT EXISTS songs.runs (
     finished_at TIMESTAMP,
     status      VARCHAR(16) NOT NULL,  -- running | ok | failed | checks_failed
     error       VARCHAR(1024),
-    counts      VARCHAR(4096)          -- JSON: rows staged, rejected and loaded per table
+    counts      VARCHAR(4096),         -- JSON: rows staged, rejected and loaded per table
+    source      VARCHAR(1024)          -- the source it read (an absolute folder or s3://), if any
 ) DISTSTYLE EVEN;
 
 -- The source files each run read, with what identified their version.
@@ -181,6 +182,6 @@ CREATE TABLE IF NOT EXISTS songs.sparkify_schema (
 
 DELETE FROM songs.sparkify_schema;
 
-INSERT INTO songs.sparkify_schema (version, applied_at) VALUES (3, TIMESTAMP '<now>');
+INSERT INTO songs.sparkify_schema (version, applied_at) VALUES (4, TIMESTAMP '<now>');
 
 COMMIT;

@@ -3,7 +3,7 @@ BEGIN;
 
 LOCK songs."artists", songs."load_batch", songs."rejects", songs."run_files", songs."runs", songs."songplay_sources", songs."songplays", songs."songs", songs."sparkify_schema", songs."staged_files", songs."staging_events", songs."staging_songs", songs."time", songs."user_file_latest", songs."users";
 
-INSERT INTO songs.runs (run_id, command, days, started_at, status) VALUES ('<run_id>', 'stage', '2018-11-01 .. 2018-11-03', TIMESTAMP '<now>', 'running');
+INSERT INTO songs.runs (run_id, command, days, started_at, status, source) VALUES ('<run_id>', 'stage', '2018-11-01 .. 2018-11-03', TIMESTAMP '<now>', 'running', 's3://sparkify-src/data/v1');
 
 COMMIT;
 

@@ -9,10 +9,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 
+from sparkify_cli import sql
 from sparkify_cli.documents import Document
 from sparkify_cli.errors import ChecksFailed, Interrupted, note_run
-from sparkify_cli.sources import SourceFile
+from sparkify_cli.sources import SourceFile, is_s3
 from sparkify_cli.warehouse import Warehouse
 
 # The ledger's counts: a JSON document (numbers, and seconds per phase).
@@ -66,15 +68,31 @@ def save_counts(wh: Warehouse, entry: Entry) -> None:
     wh.execute(f"UPDATE {wh.schema}.runs SET counts = ? WHERE run_id = ?", [json.dumps(entry.counts), entry.run_id])
 
 
+def source_of(uri: str) -> str:
+    """The source as the ledger keeps it: an S3 URI as it is, a local folder as an absolute path (so
+    `status` run from another folder finds it)."""
+    return uri if is_s3(uri) else str(Path(uri).expanduser().resolve())
+
+
+def last_source(wh: Warehouse) -> str | None:
+    """The source of the newest run that read one (None: no run recorded one)."""
+    found = wh.scalar(
+        f"SELECT source FROM {wh.schema}.runs WHERE source IS NOT NULL ORDER BY started_at DESC {sql.limit(1)}"
+    )
+    return None if found is None else str(found)
+
+
 @contextmanager
-def record(wh: Warehouse, command: str, days: str) -> Iterator[Entry]:
+def record(wh: Warehouse, command: str, days: str, source: str | None = None) -> Iterator[Entry]:
     """A 'running' row now; 'ok', 'checks_failed', 'failed' (with the error) or 'interrupted'
-    (SIGINT, SIGTERM) at the end. A run killed outright stays 'running': that is what happened."""
+    (SIGINT, SIGTERM) at the end. A run killed outright stays 'running': that is what happened.
+    `source`: what the run reads (source_of), None for a run that reads no source (load)."""
     entry = Entry(uuid.uuid4().hex[:16], command)
     with wh.transaction():
         wh.execute(
-            f"INSERT INTO {wh.schema}.runs (run_id, command, days, started_at, status) VALUES (?, ?, ?, ?, 'running')",
-            [entry.run_id, command, days, _now()],
+            f"INSERT INTO {wh.schema}.runs (run_id, command, days, started_at, status, source) "
+            "VALUES (?, ?, ?, ?, 'running', ?)",
+            [entry.run_id, command, days, _now(), source],
         )
     try:
         yield entry

@@ -46,7 +46,8 @@ def prune(
         result = PruneResult(missing_files(wh, src))
         if not apply or not result.files:
             return result
-        with ledger.record(wh, "prune", "all days") as entry:
+        read = ledger.source_of(settings.source if source is None else source)
+        with ledger.record(wh, "prune", "all days", read) as entry:
             result.run_id = entry.run_id
             with wh.transaction():
                 remove_files(wh, result.files, MatchRule.from_settings(settings))

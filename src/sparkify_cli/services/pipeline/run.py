@@ -104,7 +104,9 @@ def execute(
     days = request.days
     result = PipelineResult(days)
     match = MatchRule.from_settings(settings)
-    with ledger.record(wh, request.command, days.describe()) as entry:
+    uri = request.source or settings.source
+    recorded = ledger.source_of(uri) if request.stages else None
+    with ledger.record(wh, request.command, days.describe(), recorded) as entry:
         if source is None and request.stages:
             source = open_source(settings, request.source, no_sign_request=request.no_sign_request)
         stager = wh.dialect.stager(wh, settings, source) if request.stages and source is not None else None

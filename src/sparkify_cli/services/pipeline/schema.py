@@ -6,8 +6,9 @@ had loaded: the invariant every load keeps). A schema from a newer sparkify, or 
 of another program under sparkify's names, is refused and nothing changes.
 
 Versions: 1 — sparkify up to b873a22 (no ledger, no staged_files.loaded_at); 2 — the run ledger,
-loaded_at, user_latest and a two-column songplay_sources, rejects.raw; 3 — this version:
-sparkify_schema, user_file_latest, songplay_sources with each play's row, rejects.raw_line.
+loaded_at, user_latest and a two-column songplay_sources, rejects.raw; 3 — sparkify_schema,
+user_file_latest, songplay_sources with each play's row, rejects.raw_line; 4 — this version: the
+ledger's runs.source (an upgrade from 3 adds the column and derives nothing again).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from sparkify_cli.settings import Settings
 from sparkify_cli.sources.formats import EVENT_FIELDS, SONG_FIELDS
 from sparkify_cli.warehouse import Warehouse, connect, dialect_of
 
-VERSION = 3
+VERSION = 4
 __all__ = [
     "ALL_TABLES",
     "STAR_TABLES",
@@ -36,7 +37,12 @@ __all__ = [
     "setup",
 ]
 TEMPLATES = ("ddl/schema.sql", "ddl/staging.sql", "ddl/star.sql", "ddl/ledger.sql", "ddl/version.sql")
-MIGRATIONS = {1: "ddl/migrate/v1_to_v2.sql", 2: "ddl/migrate/v2_to_v3.sql"}  # from version -> template
+MIGRATIONS = {  # from version -> template
+    1: "ddl/migrate/v1_to_v2.sql",
+    2: "ddl/migrate/v2_to_v3.sql",
+    3: "ddl/migrate/v3_to_v4.sql",
+}
+DERIVED_SINCE = 3  # the version whose helper tables the star tables are derived from: older ones derive again
 UPGRADE_HINT = "run `sparkify schema create` to upgrade it"
 
 
@@ -79,8 +85,13 @@ def create(wh: Warehouse, *, drop: bool = False, match: MatchRule = EXACT) -> li
             hint="upgrade sparkify (pip install -U sparkify-cli); nothing was changed",
         )
     with wh.transaction():
+        # A migration changes tables its version has; one made later (the ledger, from version 2) is
+        # created whole by ddl/ right after, so the migrations are told which exist.
+        present = [t for t in ALL_TABLES if wh.table_exists(t)] if found is not None and found < VERSION else []
         for number in range(found or VERSION, VERSION):
-            for statement in wh.render(MIGRATIONS[number], event_fields=EVENT_FIELDS, song_fields=SONG_FIELDS):
+            for statement in wh.render(
+                MIGRATIONS[number], event_fields=EVENT_FIELDS, song_fields=SONG_FIELDS, present=present
+            ):
                 wh.execute(statement)
         for statement in statements:
             wh.execute(statement)
@@ -90,7 +101,7 @@ def create(wh: Warehouse, *, drop: bool = False, match: MatchRule = EXACT) -> li
                 f"INSERT INTO {wh.schema}.sparkify_schema (version, applied_at) VALUES (?, ?)",
                 [VERSION, datetime.now(UTC).replace(tzinfo=None)],
             )
-        if found is not None and found < VERSION:
+        if found is not None and found < DERIVED_SINCE:
             _derive_again(wh, match)
     return statements
 

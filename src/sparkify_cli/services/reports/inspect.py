@@ -3,6 +3,7 @@ way every read-only command opens the warehouse (or, with --dry-run, plans what 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
@@ -50,11 +51,33 @@ def reading(settings: Settings, command: str, dry_run: DryRun | None = None) -> 
         yield planned
 
 
+# What may hold a ';' that does not end a statement: quoted text and identifiers, comments, and
+# PostgreSQL's and DuckDB's dollar-quoted strings.
+_QUOTED_OR_COMMENT = re.compile(
+    r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|--[^\n]*|/\*.*?\*/|\$([A-Za-z_][A-Za-z_0-9]*|)\$.*?\$\1\$", re.DOTALL
+)
+
+
+def count_statements(sql: str) -> int:
+    """How many statements `sql` holds: the parts between semicolons outside quotes and comments
+    that hold more than whitespace (a final `;` ends the one statement, it adds none)."""
+    bare = _QUOTED_OR_COMMENT.sub(lambda m: " " if m[0].startswith(("--", "/*")) else "x", sql)
+    return sum(1 for part in bare.split(";") if part.strip())
+
+
 def run_query(settings: Settings, sql: str) -> Result:
-    """Any version's tables can be queried: an ad-hoc look needs no upgrade. The connection is
-    read-only (on DuckDB also locked down: no files, network, extensions or settings)."""
-    if not sql.strip():
+    """One statement, and its result. Any version's tables can be queried: an ad-hoc look needs no
+    upgrade. The connection is read-only (on DuckDB also locked down: no files, network, extensions
+    or settings). Several statements are refused before the warehouse is opened: only one result
+    could be printed, and the others would be lost without a word."""
+    found = count_statements(sql)
+    if not found:
         raise ConfigError("the query is empty", hint='e.g. sparkify query "SELECT count(*) FROM songs.songplays"')
+    if found > 1:
+        raise ConfigError(
+            f"the query holds {found} statements; sparkify query runs one and prints its result",
+            hint="run each with its own `sparkify query`; name tables with their schema (songs.songplays)",
+        )
     with open_existing(settings, current=False) as wh:
         return wh.query(sql)
 

@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING
 
 from sparkify_cli import __version__
 from sparkify_cli.days import Days
-from sparkify_cli.documents import JSON, Document, TemplateValue
+from sparkify_cli.documents import JSON, SCHEMA_VERSION, Document, TemplateValue
 from sparkify_cli.errors import WarehouseError
+from sparkify_cli.services.pipeline.ledger import last_source
 from sparkify_cli.services.pipeline.matching import REASONS, MatchRule, prepare, reasons
 from sparkify_cli.services.reports.inspect import reading
 from sparkify_cli.settings import Settings
@@ -101,6 +102,7 @@ class Provenance:
     schema: str
     first_day: date | None  # the chosen days, or (all days) those with plays; None: no plays at all
     last_day: date | None
+    source: str | None = None  # what the last run read (the ledger); None: no run recorded one
 
     @property
     def days(self) -> int:
@@ -118,9 +120,10 @@ class Provenance:
             days = f"day {self.first_day} (UTC)"
         else:
             days = f"days {self.first_day} .. {self.last_day} ({self.days} days, UTC)"
+        source = f", loaded from {self.source}" if self.source else ""
         return (
             f"generated {self.generated} by sparkify {self.sparkify_version} from {self.warehouse} "
-            f"({self.location}), schema {self.schema}; {days}"
+            f"({self.location}), schema {self.schema}{source}; {days}"
         )
 
     def to_dict(self) -> Document:
@@ -130,6 +133,7 @@ class Provenance:
             "warehouse": self.warehouse,
             "location": self.location,
             "schema": self.schema,
+            "source": self.source,
             "days": {"first": self.first_day.isoformat(), "last": _iso(self.last_day), "count": self.days}
             if self.first_day
             else None,
@@ -195,7 +199,7 @@ class Report:
         ]
 
     def to_dict(self) -> Document:
-        data = asdict(self)
+        data = {"schema_version": SCHEMA_VERSION, **asdict(self)}
         data["match_rate"] = self.match_rate
         data["notices"] = self.notices
         data["provenance"] = self.provenance.to_dict() if self.provenance else None
@@ -213,6 +217,7 @@ def build(settings: Settings, days: Days, *, top: int = 10, dry_run: DryRun | No
     with reading(settings, f"report {scope.describe()}, top {top}", dry_run) as wh:
         _require_star(wh)
         report = collect(wh, scope, top=top)
+        source = last_source(wh)
     dialect = dialect_of(settings)
     covered = report.per_day
     report.provenance = Provenance(
@@ -223,6 +228,7 @@ def build(settings: Settings, days: Days, *, top: int = 10, dry_run: DryRun | No
         schema=settings.schema,
         first_day=covered[0].day if covered else None,
         last_day=covered[-1].day if covered else None,
+        source=source,
     )
     return report
 
@@ -304,7 +310,7 @@ class MatchReport:
         return {r: sum(r in m.reasons for m in self.near) for r in REASONS}
 
     def to_dict(self) -> Document:
-        data = asdict(self)
+        data = {"schema_version": SCHEMA_VERSION, **asdict(self)}
         data.update(match_rate=self.match_rate, normalized_rate=self.normalized_rate, reasons=self.reason_counts())
         return _document(data)
 
@@ -414,13 +420,14 @@ def _document(data: Document) -> Document:
 
 
 def _plain(value: JSON) -> JSON:
-    """JSON-ready: dates as ISO text, everything else as is."""
+    """JSON-ready: dates as ISO text, timestamps (UTC in the warehouse) ISO 8601 with `Z`, everything
+    else as is."""
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_plain(v) for v in value]
     if isinstance(value, datetime):
-        return value.isoformat(sep=" ")
+        return value.replace(tzinfo=None).isoformat() + "Z"
     if isinstance(value, date):
         return value.isoformat()
     return value

@@ -379,6 +379,6 @@ _COMMENTS = re.compile(r"^(?:\s+|--[^\n]*(?:\n|$)|/\*.*?\*/)*", re.S)
 
 
 def _first_word(statement: str) -> str:
-    rest = statement[_COMMENTS.match(statement).end() :]  # type: ignore[union-attr]  # matches "" at least
-    found = re.match(r"[A-Za-z]+", rest)
+    comments = _COMMENTS.match(statement)  # matches "" at least
+    found = re.match(r"[A-Za-z]+", statement[comments.end() if comments else 0 :])
     return found.group(0).upper() if found else ""

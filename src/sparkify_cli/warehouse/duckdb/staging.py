@@ -6,13 +6,17 @@
 
 from __future__ import annotations
 
+import json
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sparkify_cli.errors import RejectedDataError, UndecodableInput
+import duckdb
+
+from sparkify_cli.documents import TemplateValue
+from sparkify_cli.errors import RejectedDataError, UndecodableInput, WarehouseError
 from sparkify_cli.sources import SourceFile
 from sparkify_cli.sources import lines as careful_lines
 from sparkify_cli.sources.formats import MAX_LINE_BYTES, SourceFormat
@@ -22,6 +26,12 @@ from sparkify_cli.warehouse.duckdb import literal_paths, read_lines
 
 # DuckDB pays a fixed cost per file it opens (about 1 ms): past this many, Python concatenates them.
 COMBINE_ABOVE = 256
+# How much text DuckDB reads and validates at a time (files of a batch are read in groups of about
+# this size, or a quarter of its memory limit if that is less): the raw lines of one group are in
+# memory at once, never the whole batch.
+CHUNK_BYTES = 64 << 20
+# False: every line goes to the exact validator (tests hold the fast path to it; never set otherwise).
+FAST_PATH = True
 # Suspect lines Python judges at a time: the raw text of this many lines is in memory at once.
 JUDGE_CHUNK = 20_000
 _RAW_LINES = (
@@ -53,14 +63,26 @@ class DuckDBStager:
 
     def prepare(self, files: list[SourceFile], fmt: SourceFormat, *, max_errors: int) -> DuckDBBatch:
         """Read and validate files into temp table checked_<kind>s; the warehouse itself is unchanged.
-        (max_errors is decided by check_rejects: every line is validated either way.)"""
+        (max_errors is decided by check_rejects: every line is validated either way.)
+
+        Each line is first given the fast path (fast.sql: one parse, typed, staged when it is
+        provably clean); what it cannot prove goes to the exact validator (check.sql), which gives
+        the reason; files DuckDB cannot read as lines go to the careful reader first."""
         wh = self.wh
         checked = f"checked_{fmt.kind}s"
-        self._read_lines(files, fmt)
-        wh.run_template(
-            "stage/duckdb/check.sql", fmt=fmt, fields=fmt.fields, checked=checked, max_line_bytes=MAX_LINE_BYTES
-        )
-        self._judge_json(checked)
+        literal_paths.check_utf8([str(f.path) for f in files])
+        wh.run_template("stage/duckdb/checked.sql", checked=checked, fields=fmt.fields)
+        careful = self._read(files, fmt, checked)
+        if not fmt.one_object_per_line:
+            # A file with a line that is not valid JSON may be pretty-printed or hold several objects.
+            _, rows = wh.query(
+                f"SELECT DISTINCT path FROM {checked} WHERE pending AND reason IS NULL AND NOT json_valid(raw)"
+            )
+            careful += [r[0] for r in rows]
+        if careful:
+            self._read_carefully(careful, fmt, checked)
+        if wh.scalar(f"SELECT count(*) FROM {checked} WHERE pending"):
+            self._check_exactly(fmt, checked)
         _, rows = wh.query(
             f"SELECT count(*) FILTER (WHERE reason IS NULL), count(*) FILTER (WHERE reason IS NOT NULL) FROM {checked}"
         )
@@ -110,74 +132,141 @@ class DuckDBStager:
         self._record_files(own)
 
     # --- reading -------------------------------------------------------------------------------
-    def _read_lines(self, files: list[SourceFile], fmt: SourceFormat) -> None:
-        """raw_lines(path, line_no, raw, pre_reason, pre_col): DuckDB reads the batch in one go; files
-        it cannot decode or cannot be given by name, and song files that are not one object per
-        line, go through the careful reader (sources/lines.py)."""
+    def _read(self, files: list[SourceFile], fmt: SourceFormat, checked: str) -> list[str]:
+        """Every line of the files through the fast path into `checked`, a group of files at a time;
+        returns the files only the careful reader can read (not UTF-8, gzip, a name DuckDB cannot
+        be given). DuckDB reads files itself, but many tiny files and files larger than a part go
+        through parts Python writes (read_lines.py), where temporary files may be used."""
         wh = self.wh
-        paths = [str(f.path) for f in files]
-        literal_paths.check_utf8(paths)
+        memory = self._memory_limit()
+        part, chunk = read_lines.part_bytes(memory), min(CHUNK_BYTES, memory // 4)
+        may_write = wh.may_use_temp_files and literal_paths.plain(tempfile.gettempdir())
+        combine = not fmt.one_object_per_line and len(files) > COMBINE_ABOVE
+        by_python = [f for f in files if may_write and (combine or f.size > part)]
         careful: list[str] = []
-        if (
-            not fmt.one_object_per_line
-            and len(files) > COMBINE_ABOVE
-            and wh.may_use_temp_files
-            and literal_paths.plain(tempfile.gettempdir())
-        ):
-            careful = self._read_combined([f.path for f in files])
-        else:
-            with literal_paths.duckdb_names(paths, may_link=wh.may_use_temp_files) as (names, unnamed):
-                careful = unnamed + self._read_text(names)
-        if not fmt.one_object_per_line:
-            # A file with a line that is not valid JSON may be pretty-printed or hold several objects.
-            _, rows = wh.query("SELECT DISTINCT path FROM raw_lines WHERE trim(raw) <> '' AND NOT json_valid(raw)")
-            careful += [r[0] for r in rows]
-        if not careful:
-            return
-        wh.execute("DELETE FROM raw_lines WHERE path IN (SELECT unnest(?))", [careful])
-        reader = careful_lines.event_lines if fmt.one_object_per_line else careful_lines.song_objects
-        rows_out = []
-        for path in careful:
-            rows_out += reader(Path(path))
-        wh.insert_rows("raw_lines", ["path", "line_no", "raw", "pre_reason", "pre_col"], rows_out)
-
-    def _read_text(self, names: dict[str, str]) -> list[str]:
-        """DuckDB reads the files ({name it opens: real path}) into raw_lines; returns the real paths
-        of those it cannot decode."""
-        wh = self.wh
-        undecodable: list[str] = []
-        if not names:
-            wh.execute(_RAW_LINES)
-            return undecodable
-        try:
-            wh.run_template("stage/duckdb/raw_lines.sql", [list(names)], append=False)
-        except UndecodableInput:  # one of them: find which, file by file
-            wh.execute(_RAW_LINES)
+        if by_python:
+            careful += self._read_parts([f.path for f in by_python], fmt, checked, part)
+        ours = {id(f) for f in by_python}
+        sizes = {str(f.path): f.size for f in files if id(f) not in ours}
+        with literal_paths.duckdb_names(list(sizes), may_link=wh.may_use_temp_files) as (names, unnamed):
+            careful += unnamed
+            aliases = [(name, path) for name, path in names.items() if name != path]
+            if aliases:  # lines read through a link belong to the file it points at
+                wh.execute("CREATE OR REPLACE TEMP TABLE aliases (name VARCHAR, path VARCHAR)")
+                wh.insert_rows("aliases", ["name", "path"], aliases)
+            group: list[str] = []
+            size = 0
             for name, path in names.items():
-                try:
-                    wh.run_template("stage/duckdb/raw_lines.sql", [[name]], append=True)
-                except UndecodableInput:
-                    undecodable.append(path)
-        aliases = [(name, path) for name, path in names.items() if name != path]
-        if aliases:  # lines read through a link belong to the file it points at
-            wh.execute("CREATE OR REPLACE TEMP TABLE aliases (name VARCHAR, path VARCHAR)")
-            wh.insert_rows("aliases", ["name", "path"], aliases)
-            wh.execute("UPDATE raw_lines r SET path = a.path FROM aliases a WHERE r.path = a.name")
-        return undecodable
+                if group and size + sizes[path] > chunk:
+                    careful += self._read_files(group, names, fmt, checked, bool(aliases))
+                    group, size = [], 0
+                group.append(name)
+                size += sizes[path]
+            if group:
+                careful += self._read_files(group, names, fmt, checked, bool(aliases))
+        return careful
 
-    def _read_combined(self, paths: list[Path]) -> list[str]:
-        """Song catalogs are many tiny files: read them in Python into a few files for DuckDB."""
+    def _memory_limit(self) -> int:
+        """DuckDB's memory_limit in bytes (it reports it as, e.g., '244.1 MiB')."""
+        rows = self.wh.peek("SELECT current_setting('memory_limit')")
+        number, _, unit = str(rows[0][0] if rows else "256 MiB").partition(" ")
+        scale = {"bytes": 1, "KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30, "TiB": 1 << 40, "PiB": 1 << 50}
+        return int(float(number) * scale.get(unit, 1 << 20))
+
+    def _read_files(
+        self, group: list[str], names: dict[str, str], fmt: SourceFormat, checked: str, aliases: bool
+    ) -> list[str]:
+        """DuckDB reads the files of `group` (names it opens; `names` maps them to real paths) and
+        validates their lines; returns the real paths of those it cannot decode."""
+        try:
+            self._validate_fast(fmt, checked, group, aliases)
+        except UndecodableInput:  # one of them: find which, file by file
+            undecodable = []
+            for name in group:
+                try:
+                    self._validate_fast(fmt, checked, [name], aliases)
+                except UndecodableInput:
+                    undecodable.append(names[name])
+            return undecodable
+        return []
+
+    def _read_parts(self, paths: list[Path], fmt: SourceFormat, checked: str, part_bytes: int) -> list[str]:
+        """Python writes the files as parts (read_lines.py); DuckDB reads and validates a part at a
+        time, each line put back with its own file and line number."""
         wh = self.wh
         with tempfile.TemporaryDirectory(prefix="sparkify-") as tmp:
-            starts, careful = read_lines.concatenate(paths, Path(tmp))
-            parts = sorted({part for _, part, _ in starts})
+            starts, careful = read_lines.write_parts(paths, Path(tmp), part_bytes)
             wh.execute("CREATE OR REPLACE TEMP TABLE file_starts (path VARCHAR, part VARCHAR, start BIGINT)")
             wh.insert_rows("file_starts", ["path", "part", "start"], starts)
-            if parts:
-                wh.run_template("stage/duckdb/combined_lines.sql", [parts])
-            else:
-                wh.execute(_RAW_LINES)
+            for part in dict.fromkeys(part for _, part, _ in starts):
+                wh.run_template("stage/duckdb/combined_lines.sql", [[part]])
+                self._validate_fast(fmt, checked)
         return careful
+
+    def _validate_fast(
+        self, fmt: SourceFormat, checked: str, files: list[str] | None = None, aliases: bool = False
+    ) -> None:
+        """Lines through the fast path (fast.sql) into `checked`: those of `files` as DuckDB reads
+        them, or else those in raw_lines. A line that makes the parse fail fails the statement, which
+        then runs again with each line's failure caught (a dry run's script must replay: it takes
+        the careful form at once)."""
+        structure = json.dumps({f.key: "VARCHAR" if f.kind == "string" else "JSON" for f in fmt.fields})
+        context: dict[str, TemplateValue] = {
+            "fmt": fmt,
+            "fields": fmt.fields,
+            "checked": checked,
+            "structure": structure.replace("'", "''"),
+            "max_line_bytes": MAX_LINE_BYTES,
+            "files": bool(files),
+            "aliases": aliases,
+            "fast": FAST_PATH,
+        }
+        params = [files] if files else None
+        if not isinstance(self.wh, DryRunWarehouse):
+            try:
+                self.wh.run_template("stage/duckdb/fast.sql", params, careful=False, **context)
+                return
+            except WarehouseError as exc:
+                if not isinstance(exc.__cause__, duckdb.InvalidInputException) or isinstance(exc, UndecodableInput):
+                    raise
+        self.wh.run_template("stage/duckdb/fast.sql", params, careful=True, **context)
+
+    def _read_carefully(self, paths: list[str], fmt: SourceFormat, checked: str) -> None:
+        """The files' lines as the careful reader (sources/lines.py) reads them replace whatever
+        DuckDB read of them; all of them go to the exact validator."""
+        wh = self.wh
+        wh.execute(f"DELETE FROM {checked} WHERE path IN (SELECT unnest(?))", [paths])
+        reader = careful_lines.event_lines if fmt.one_object_per_line else careful_lines.song_objects
+        rows: list[careful_lines.Row] = []
+        for path in paths:
+            rows += reader(Path(path))
+        wh.execute(_RAW_LINES)
+        wh.insert_rows("raw_lines", ["path", "line_no", "raw", "pre_reason", "pre_col"], rows)
+        wh.execute(
+            f"INSERT INTO {checked} (path, line_no, reason, col, raw, pending) "
+            "SELECT path, line_no, pre_reason, pre_col, raw, true FROM raw_lines "
+            "WHERE pre_reason IS NOT NULL OR trim(raw) <> ''"
+        )
+
+    def _check_exactly(self, fmt: SourceFormat, checked: str) -> None:
+        """The pending lines through the exact validator (check.sql, then Python's strict judge)."""
+        wh = self.wh
+        exact = f"exact_{fmt.kind}s"
+        wh.execute(
+            "CREATE OR REPLACE TEMP TABLE pending_lines AS "
+            f"SELECT path, line_no, raw, reason AS pre_reason, col AS pre_col FROM {checked} WHERE pending"
+        )
+        wh.run_template(
+            "stage/duckdb/check.sql",
+            fmt=fmt,
+            fields=fmt.fields,
+            exact=exact,
+            source="pending_lines",
+            max_line_bytes=MAX_LINE_BYTES,
+        )
+        wh.execute("DROP TABLE pending_lines")
+        self._judge_json(exact)
+        wh.run_template("stage/duckdb/merge.sql", fields=fmt.fields, checked=checked, exact=exact)
 
     def _judge_json(self, checked: str) -> None:
         """Python's strict json decides the suspect lines (valid only to DuckDB's lenient reader), a

@@ -252,7 +252,9 @@ def test_a_signal_while_the_driver_waits_cancels_the_statement_and_the_next_one_
     deadline = time.monotonic() + 10  # the server's thread for `first` notes the cancel on its own time
     while not server.cancelled and time.monotonic() < deadline:
         time.sleep(0.01)
-    assert server.cancelled == [first]  # the server stopped running it ...
+    # the server stopped running it (under load the stand-in has noted one cancel twice: what
+    # matters is that it was this session's statement, sent once, that stopped) ...
+    assert server.cancelled and set(server.cancelled) == {first}
     second = server.pids[1]
     assert server.of(second) == [f"SELECT pg_cancel_backend({first})"]  # ... on another session's word
     wh.execute("SELECT 1")  # the ledger's `interrupted`, say: on a new session, set up as the first

@@ -59,3 +59,15 @@ def test_config_show_json_values_are_typed_and_secrets_still_masked() -> None:
     assert values["SPARKIFY_SCHEMA"] == "analytics"
     assert values["SPARKIFY_REDSHIFT_PASSWORD"] == "********" and "Hunter2" not in result.stdout
     assert values["SPARKIFY_POSTGRES_DSN"] is None  # unset
+
+
+def test_report_and_report_matches_give_their_days_as_data(tmp_path: Path) -> None:
+    src = write_source(tmp_path / "src", {"2018-11-01": [event()], "2018-11-02": [event(ts=1541190000796)]})
+    assert invoke("run", "--source", str(src)).exit_code == 0
+    for command in (["report"], ["report", "matches"]):
+        every = invoke(*command, "--format", "json").json()
+        assert every["days"] is None and every["scope"] == "all days"
+        chosen = invoke(*command, "--start", "2018-11-01", "--end", "2018-11-02", "--format", "json").json()
+        assert chosen["days"] == {"start": "2018-11-01", "end": "2018-11-02"}
+        one = invoke(*command, "--date", "2018-11-02", "--format", "json").json()
+        assert one["days"] == {"start": "2018-11-02", "end": "2018-11-02"}

@@ -306,7 +306,8 @@ class Provenance(Model):
 
 
 class Report(Versioned):
-    scope: str
+    scope: str = Field(description="The chosen days in words; `days` has them as data.")
+    days: Days
     first_day: Day | None
     last_day: Day | None
     plays: int
@@ -345,7 +346,8 @@ class NearMatch(Model):
 
 
 class Matches(Versioned):
-    scope: str
+    scope: str = Field(description="The chosen days in words; `days` has them as data.")
+    days: Days
     plays: int
     matched: int
     tolerance: float

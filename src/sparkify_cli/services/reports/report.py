@@ -43,6 +43,12 @@ class Scope:
             return {"start": None, "end": None}
         return {"start": self.first.isoformat(), "end": (self.last + timedelta(days=1)).isoformat()}
 
+    def span(self) -> Document | None:
+        """The chosen days as documents carry them: {start, end}, or None for every day."""
+        if self.first is None or self.last is None:
+            return None
+        return {"start": self.first.isoformat(), "end": self.last.isoformat()}
+
     def describe(self) -> str:
         if self.first is None or self.last is None:
             return "all days"
@@ -159,6 +165,7 @@ class Report:
     top_users: list[UserActivity] = field(default_factory=list)
     per_day: list[DayActivity] = field(default_factory=list)
     provenance: Provenance | None = None
+    days: Document | None = None  # the chosen days ({start, end}), None for every day
 
     @property
     def match_rate(self) -> float:
@@ -263,6 +270,7 @@ def collect(wh: Warehouse, scope: Scope, *, top: int = 10) -> Report:
     ]
     report.top_users = [UserActivity(u, f, ln, lv, int(n), int(s)) for u, f, ln, lv, n, s in rows("top_users")]
     report.per_day = _every_day([DayActivity(d, int(n), int(s), int(u)) for d, n, s, u in rows("per_day")], scope)
+    report.days = scope.span()
     return report
 
 
@@ -296,6 +304,7 @@ class MatchReport:
     matched: int
     tolerance: float
     near: list[NearMatch]
+    days: Document | None = None  # the chosen days ({start, end}), None for every day
 
     @property
     def match_rate(self) -> float:
@@ -324,7 +333,7 @@ def build_matches(settings: Settings, days: Days, *, dry_run: DryRun | None = No
         plays, matched, *_ = _summary(_rows(wh, "summary", scope))
         context = prepare(wh, rule, batch_only=False)
         near = [_near_match(row) for row in _rows(wh, "near_matches", scope, **context)]
-    return MatchReport(scope.describe(), int(plays), int(matched), rule.tolerance, near)
+    return MatchReport(scope.describe(), int(plays), int(matched), rule.tolerance, near, scope.span())
 
 
 def _near_match(row: Row) -> NearMatch:

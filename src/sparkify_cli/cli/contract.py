@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
 
@@ -438,14 +438,14 @@ def published() -> dict[str, str]:
 # --- writing a document -----------------------------------------------------------------------------
 
 
-def document(model: type[Versioned], data: Mapping[str, Any]) -> Document:
+def document(model: type[Versioned], data: Mapping[str, JSON]) -> Document:
     """`data` as `model` has it: validated (a field too many or of the wrong type is a bug here,
     not a document a reader cannot trust), then written with every convention applied."""
     found: Document = model.model_validate(dict(data)).model_dump(mode="json", by_alias=True)
     return found
 
 
-def emit(model: type[Versioned], data: Mapping[str, Any]) -> None:
+def emit(model: type[Versioned], data: Mapping[str, JSON]) -> None:
     """The command's one document on stdout."""
     import typer
 

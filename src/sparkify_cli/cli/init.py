@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import Annotated
 
@@ -33,6 +31,8 @@ def init(
 def write(path: Path, text: str, *, force: bool) -> None:
     """`text` into `path` whole (a temporary file beside it, renamed over it), mode 0600: the file is
     meant to hold secrets. A symbolic link is followed, so the file it points to is the one written."""
+    from sparkify_cli.services.outputs import is_duckdb_file, whole
+
     target = path.expanduser().resolve()
     if target.is_dir():
         raise ConfigError(f"{path} is a folder", hint="name a file with --path")
@@ -41,23 +41,7 @@ def write(path: Path, text: str, *, force: bool) -> None:
             raise ConfigError(f"{path} exists: refusing to replace it", hint="pass --force to replace it")
         if not target.is_file():
             raise ConfigError(f"refusing to replace {path}: it is not a regular file")
-        from sparkify_cli.services.outputs import is_duckdb_file
-
         if is_duckdb_file(target):
             raise ConfigError(f"refusing to replace {path}: it is a DuckDB database")
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, part = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)  # mode 0600
-    except OSError as exc:
-        raise ConfigError(f"cannot write {path}: {exc.strerror or exc}") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(part, target)
-    except OSError as exc:
-        raise ConfigError(f"cannot write {path}: {exc.strerror or exc}") from None
-    finally:
-        if os.path.exists(part):
-            os.unlink(part)
+    with whole(target, path, 0o600) as handle:
+        handle.write(text)

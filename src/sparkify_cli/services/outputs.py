@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import stat
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
@@ -72,21 +72,31 @@ def replacing(path: Path, settings: Settings, *inputs: Path | None) -> Iterator[
     """A text file to write `path`'s new content into; it replaces `path` only when the block ends
     without an error."""
     target = check_output(path, settings, *inputs)
+    # checked again before the rename: the work in the block may have taken a while
+    with whole(target, path, _mode(target), lambda: check_output(path, settings, *inputs)) as handle:
+        yield handle
+
+
+@contextmanager
+def whole(target: Path, shown: Path, mode: int, before_replace: Callable[[], object] | None = None) -> Iterator[TextIO]:
+    """A temporary file beside `target` (parents made) that is renamed over it, with `mode`, only
+    when the block ends without an error; otherwise removed. `shown`: the path errors name."""
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, part = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+        fd, part = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)  # 0600
     except OSError as exc:
-        raise ConfigError(f"cannot write {path}: {exc.strerror or exc}") from None
+        raise ConfigError(f"cannot write {shown}: {exc.strerror or exc}") from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(part, _mode(target))
-        check_output(path, settings, *inputs)  # again: the work before may have taken a while
+        os.chmod(part, mode)
+        if before_replace is not None:
+            before_replace()
         os.replace(part, target)
     except OSError as exc:
-        raise ConfigError(f"cannot write {path}: {exc.strerror or exc}") from None
+        raise ConfigError(f"cannot write {shown}: {exc.strerror or exc}") from None
     finally:
         if os.path.exists(part):
             os.unlink(part)

@@ -86,6 +86,9 @@ def test_accepted_rejects_are_reported_in_the_json_summary(harness: Harness, tmp
     over = invoke("run", "--source", str(src), "--max-errors", "1", "--format", "json")
     assert over.exit_code == 4
     assert over.json()["status"] == "failed"  # the failure document alone: nothing half-reported
+    # the first reject by file and line, and the count in words, alike on every warehouse
+    assert "2018-11-01-events.json:2: " in over.json()["error"]
+    assert "(2 rejected lines, --max-errors 1)" in over.json()["error"]
     assert invoke("runs", "--format", "json").json()["runs"][0]["status"] == "failed"
 
 

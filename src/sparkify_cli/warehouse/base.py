@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from sparkify_cli import sql
-from sparkify_cli.documents import TemplateValue
-from sparkify_cli.errors import StatementTimeout, WarehouseError
+from sparkify_cli.documents import TemplateValue, count
+from sparkify_cli.errors import RejectedDataError, StatementTimeout, WarehouseError
 
 if TYPE_CHECKING:
     from sparkify_cli.settings import Settings
@@ -96,6 +96,16 @@ class Batch:
     @property
     def result(self) -> BatchResult:
         return BatchResult(len(self.files), self.staged, self.rejected)
+
+
+def too_many_rejects(
+    first: str, rejected: int, max_errors: int, *, unit: str = "line", look: str = "see `sparkify rejects`"
+) -> RejectedDataError:
+    """A step's rejects are over --max-errors: `first` (file:line: reason) and how many there are."""
+    return RejectedDataError(
+        f"{first} ({count(rejected, 'rejected ' + unit)}, --max-errors {max(max_errors, 0)})",
+        hint=f"{look}; fix the source or raise --max-errors",
+    )
 
 
 class Stager(Protocol):

@@ -16,11 +16,11 @@ from pathlib import Path
 import duckdb
 
 from sparkify_cli.documents import TemplateValue
-from sparkify_cli.errors import RejectedDataError, UndecodableInput, WarehouseError
+from sparkify_cli.errors import UndecodableInput, WarehouseError
 from sparkify_cli.sources import SourceFile
 from sparkify_cli.sources import lines as careful_lines
 from sparkify_cli.sources.formats import MAX_LINE_BYTES, SourceFormat
-from sparkify_cli.warehouse.base import Batch, Row, Warehouse
+from sparkify_cli.warehouse.base import Batch, Row, Warehouse, too_many_rejects
 from sparkify_cli.warehouse.dryrun import DryRunWarehouse
 from sparkify_cli.warehouse.duckdb import literal_paths, read_lines
 
@@ -109,10 +109,7 @@ class DuckDBStager:
             if isinstance(wh, DryRunWarehouse)
             else "see `sparkify rejects`"
         )
-        raise RejectedDataError(
-            f"{path}:{line_no}: {reason} ({rejected} rejected line(s), --max-errors {max_errors})",
-            hint=f"{where}; fix the source or raise --max-errors",
-        )
+        raise too_many_rejects(f"{path}:{line_no}: {reason}", rejected, max_errors, look=where)
 
     def apply(self, batch: Batch) -> None:
         """A catalog is replaced whole, so files removed from song_data go too; logs file by file."""

@@ -13,11 +13,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sparkify_cli.documents import TemplateValue, count
-from sparkify_cli.errors import RejectedDataError
 from sparkify_cli.sources import SourceFile
 from sparkify_cli.sources import lines as careful
 from sparkify_cli.sources.formats import MAX_LINE_BYTES, SourceFormat
-from sparkify_cli.warehouse.base import Batch, Value, Warehouse
+from sparkify_cli.warehouse.base import Batch, Value, Warehouse, too_many_rejects
 from sparkify_cli.warehouse.postgres import lines
 from sparkify_cli.warehouse.postgres.connection import InvalidInput, PostgresWarehouse
 
@@ -105,10 +104,7 @@ class PostgresStager:
             "WHERE c.reason IS NOT NULL ORDER BY f.source_file, c.line_no LIMIT 1"
         )
         where = f"{first.files[rows[0][0]].path}:{rows[0][1]}: {rows[0][2]}" if rows else "rejected lines"
-        raise RejectedDataError(
-            f"{where} ({count(rejected, 'rejected line')}, --max-errors {max_errors})",
-            hint="see `sparkify rejects`; fix the source or raise --max-errors",
-        )
+        raise too_many_rejects(where, rejected, max_errors)
 
     def apply(self, batch: Batch) -> None:
         """A catalog is replaced whole, so files removed from song_data go too; logs file by file."""

@@ -21,13 +21,12 @@ from sparkify_cli.documents import Document, TemplateValue, count
 from sparkify_cli.errors import (
     ConfigError,
     MissingRelation,
-    RejectedDataError,
     SourceError,
     WarehouseError,
     WarehouseFailure,
 )
 from sparkify_cli.sources.formats import SourceFormat
-from sparkify_cli.warehouse.base import Batch, Value, Warehouse
+from sparkify_cli.warehouse.base import Batch, Value, Warehouse, too_many_rejects
 from sparkify_cli.warehouse.redshift import lines
 from sparkify_cli.warehouse.redshift.scratch import SETTING, Scratch, copy_prefix, jsonpaths, manifest, s3_literal
 
@@ -161,10 +160,7 @@ class RedshiftStager:
             f"SELECT source_file, line_no, reason FROM {first.context['rejects']} ORDER BY source_file, line_no LIMIT 1"
         )
         where = f"{rows[0][0]}:{rows[0][1] if rows[0][1] is not None else '?'}: {rows[0][2]}" if rows else "COPY failed"
-        raise RejectedDataError(
-            f"{where} ({count(rejected, 'rejected row')}, --max-errors {max(max_errors, 0)})",
-            hint="see `sparkify rejects`; fix the source or raise --max-errors",
-        )
+        raise too_many_rejects(where, rejected, max_errors, unit="row")
 
     def apply(self, batch: Batch) -> None:
         self.wh.run_template("stage/redshift/apply.sql", rejects_only=False, **_own(batch).context)

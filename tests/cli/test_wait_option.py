@@ -7,38 +7,20 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from support.cli import invoke
-from support.data import generated
+from support.held import held, release
 
-HOLD = "import duckdb, sys; c = duckdb.connect(sys.argv[1]); print('held', flush=True); sys.stdin.readline()"
+__all__ = ["held"]  # fixture
+
 COMMANDS = {
     "query": ["query", "SELECT count(*) AS n FROM songs.songplays", "--format", "json"],
     "report": ["report", "--format", "json"],
     "report matches": ["report", "matches", "--format", "json"],
 }
-
-
-@pytest.fixture
-def held(tmp_path: Path) -> Iterator[subprocess.Popen[str]]:
-    src, _ = generated(tmp_path / "src", days=1)
-    assert invoke("run", "--source", str(src)).exit_code == 0
-    holder = subprocess.Popen(
-        [sys.executable, "-c", HOLD, os.environ["SPARKIFY_DUCKDB_PATH"]],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
-        yield holder
-    finally:
-        holder.kill()
-        holder.wait()
 
 
 @pytest.mark.parametrize("name", sorted(COMMANDS))
@@ -62,10 +44,7 @@ def test_with_wait_it_goes_on_once_the_holder_is_done(held: subprocess.Popen[str
         note = reader.stderr.readline()
         assert f"another run holds the warehouse {os.environ['SPARKIFY_DUCKDB_PATH']}: waiting up to 60 s" in note
         assert reader.poll() is None  # still waiting: the file is still held
-        assert held.stdin is not None
-        held.stdin.write("done\n")
-        held.stdin.flush()
-        assert held.wait(timeout=60) == 0
+        release(held)
         stdout, stderr = reader.communicate(timeout=120)
     finally:
         reader.kill()

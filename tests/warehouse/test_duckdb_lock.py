@@ -8,41 +8,15 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from support.cli import invoke
 from support.data import generated
+from support.held import held, release
 
-HOLD = "import duckdb, sys; c = duckdb.connect(sys.argv[1]); print('held', flush=True); sys.stdin.readline()"
-
-
-@pytest.fixture
-def held(tmp_path: Path) -> Iterator[subprocess.Popen[str]]:
-    """A loaded warehouse, held by another process until a line is written to its stdin."""
-    src, _ = generated(tmp_path / "src", days=1)
-    assert invoke("run", "--source", str(src)).exit_code == 0
-    holder = subprocess.Popen(
-        [sys.executable, "-c", HOLD, os.environ["SPARKIFY_DUCKDB_PATH"]],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
-        yield holder
-    finally:
-        holder.kill()
-        holder.wait()
-
-
-def release(holder: subprocess.Popen[str]) -> None:
-    assert holder.stdin is not None
-    holder.stdin.write("done\n")
-    holder.stdin.flush()
-    assert holder.wait(timeout=60) == 0
+__all__ = ["held"]  # fixture
 
 
 def test_second_run_fails_fast_while_another_holds_the_warehouse(tmp_path: Path, held: subprocess.Popen[str]) -> None:
